@@ -1,0 +1,40 @@
+/** The output formats of OpenAI's `/audio/speech`, which every compatible provider copies. */
+export const AUDIO_FORMATS = ['mp3', 'opus', 'aac', 'flac', 'wav', 'pcm'] as const;
+export type AudioFormat = (typeof AUDIO_FORMATS)[number];
+
+export function isAudioFormat(value: string): value is AudioFormat {
+  return (AUDIO_FORMATS as readonly string[]).includes(value);
+}
+
+const EXTENSIONS: Record<string, AudioFormat> = {
+  mp3: 'mp3',
+  opus: 'opus',
+  ogg: 'opus',
+  oga: 'opus',
+  aac: 'aac',
+  adts: 'aac',
+  flac: 'flac',
+  wav: 'wav',
+  wave: 'wav',
+  pcm: 'pcm',
+  raw: 'pcm',
+};
+
+/** The format a file name implies by its extension, if it names one we write. */
+export function formatFromPath(path: string): AudioFormat | undefined {
+  const match = /\.([A-Za-z0-9]+)$/.exec(path);
+  if (!match?.[1]) return undefined;
+  return EXTENSIONS[match[1].toLowerCase()];
+}
+
+/**
+ * The sample layout of the speech every provider here sends: OpenAI documents `pcm` as 24 kHz,
+ * mono, 16-bit signed little-endian, and the others follow it.
+ */
+export interface PcmLayout {
+  sampleRate: number;
+  channels: number;
+  bitsPerSample: number;
+}
+
+export const SPEECH_PCM: PcmLayout = { sampleRate: 24_000, channels: 1, bitsPerSample: 16 };

@@ -1,0 +1,16 @@
+import type { Readable, Writable } from 'node:stream';
+import type { Env } from '../providers/registry.js';
+
+/** Everything the CLI touches of its process, handed in so tests can run it in-process. */
+export interface CliIo {
+  argv: readonly string[];
+  env: Env;
+  stdin: Readable & { isTTY?: boolean };
+  stdout: Writable & { isTTY?: boolean };
+  stderr: Writable & { isTTY?: boolean };
+  /** Aborted on Ctrl-C. */
+  signal: AbortSignal;
+  /** Injectable so tests of retries do not wait. */
+  sleep?(ms: number, signal: AbortSignal): Promise<void>;
+  random?(): number;
+}

@@ -1,0 +1,30 @@
+import { ProviderError, TtsError } from '../errors.js';
+
+/**
+ * One place turns any error into what the user reads: what failed, the provider's own words with
+ * status, code and request id, and a hint. Stack traces only with --debug.
+ */
+export function formatError(error: unknown, debug: boolean): string {
+  const lines: string[] = [];
+  if (error instanceof TtsError) {
+    if (error.kind === 'interrupted') return 'tts: interrupted';
+    lines.push(`tts: ${error.message}`);
+    if (error instanceof ProviderError) {
+      const { status, code, type, requestId } = error.details;
+      const facts = [
+        status !== undefined ? `status ${status}` : undefined,
+        code !== undefined ? `code ${code}` : undefined,
+        type !== undefined && type !== code ? `type ${type}` : undefined,
+        requestId !== undefined ? `request id ${requestId}` : undefined,
+      ].filter(Boolean);
+      if (facts.length > 0) lines.push(`  (${facts.join(', ')})`);
+    }
+    if (error.hint) lines.push(`  hint: ${error.hint}`);
+  } else {
+    const message = error instanceof Error ? error.message : String(error);
+    lines.push(`tts: unexpected error: ${message}`);
+    if (!debug) lines.push('  hint: run again with --debug for details, and report it if it persists.');
+  }
+  if (debug && error instanceof Error && error.stack) lines.push(error.stack);
+  return lines.join('\n');
+}

@@ -1,0 +1,102 @@
+import { Command, CommanderError, Option } from 'commander';
+import { AUDIO_FORMATS } from '../audio/formats.js';
+import { UsageError } from '../errors.js';
+import { BUILT_IN_PROVIDERS } from '../providers/registry.js';
+import { Reporter } from '../ui/reporter.js';
+import { cacheClear, cacheInfo } from './cache-command.js';
+import type { CliIo } from './cli-io.js';
+import { configGet, configList, configPath, configSet, configUnset } from './config-command.js';
+import { EXIT_OK, exitCodeFor } from './exit-codes.js';
+import { formatError } from './format-error.js';
+import { runSpeak } from './speak-command.js';
+import type { RawSpeakFlags } from './speak-options.js';
+import { VERSION } from './version.js';
+
+const EXAMPLES = `
+Examples:
+  tts "Hello there" -o hello.mp3           speak into a file (format from the extension)
+  cat chapter.txt | tts -o chapter.opus    any length: chunked, fetched in parallel, joined
+  tts -f notes.md -o - | mpv -             stream the audio to a player
+  tts "Bonjour" -p openrouter -v nova -o b.wav
+  tts -i "Whisper, slowly." -m gpt-4o-mini-tts "A secret" -o s.flac
+  tts config set openai.apiKey             store a key (asked for unseen)
+  tts config set kokoro.baseUrl http://localhost:8880/v1   add any compatible server
+
+Providers: ${BUILT_IN_PROVIDERS.map((p) => p.name).join(', ')}, or a configured <name>.baseUrl
+Exit codes: 0 ok, 2 usage or bad input, 3 configuration, 4 provider or network, 5 audio, 130 interrupted`;
+
+/** Runs one command line and returns its exit code; nothing here calls process.exit. */
+export async function runCli(io: CliIo): Promise<number> {
+  let debug = io.argv.includes('--debug');
+  const reporter = new Reporter({
+    stderr: io.stderr,
+    quiet: io.argv.includes('-q') || io.argv.includes('--quiet'),
+    ci: Boolean(io.env['CI']),
+  });
+  const program = buildProgram(io, reporter, (value) => (debug = value));
+  try {
+    await program.parseAsync([...io.argv], { from: 'user' });
+    return EXIT_OK;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return EXIT_OK;
+      // commander has already printed its message; the exit code is ours.
+      return exitCodeFor(new UsageError(error.message));
+    }
+    reporter.line(formatError(error, debug));
+    return exitCodeFor(error);
+  }
+}
+
+function buildProgram(io: CliIo, reporter: Reporter, setDebug: (debug: boolean) => void): Command {
+  const program = new Command('tts');
+  program
+    .description('Speak text, or turn it into an audio file, through any OpenAI-compatible speech provider.')
+    .version(VERSION, '-V, --version')
+    .argument('[text...]', 'the text to speak (else --file, else stdin)')
+    .option('-f, --file <path>', "read text from a file ('-' = stdin)")
+    .option('-o, --output <path>', "write audio to a file ('-' = stdout)")
+    .addOption(new Option('-F, --format <format>', `audio format: ${AUDIO_FORMATS.join(' | ')} (default: the -o extension, else config, else mp3)`))
+    .option('-m, --model <id>', 'model (default: the provider’s)')
+    .option('-v, --voice <id>', 'voice (default: the provider’s)')
+    .option('-s, --speed <0.25-4>', 'speaking speed')
+    .option('-i, --instructions <text>', 'how to speak (models that take it)')
+    .option('-p, --provider <name>', `${BUILT_IN_PROVIDERS.map((p) => p.name).join(' | ')} | a configured custom name`)
+    .option('--base-url <url>', "the provider's API root (requests go to <base-url>/audio/speech)")
+    .option('--stream-format <sse|audio>', 'how the provider streams audio (default: audio)')
+    .option('--timeout <seconds>', 'longest wait for the provider, per request (default: 300)')
+    .option('-c, --concurrency <n>', 'chunk requests in parallel (default: 4)')
+    .option('--retries <n>', 'retries per chunk on rate limits, server errors and dropped connections (default: 4)')
+    .option('--no-cache', 'do not keep or reuse finished chunks')
+    .option('-q, --quiet', 'no progress on stderr')
+    .option('--debug', 'show stack traces')
+    .addHelpText('after', EXAMPLES)
+    .showHelpAfterError('(run tts --help for usage)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      outputError: (text, write) => write(`tts: ${text.replace(/^error: /, '')}`),
+    })
+    .action(async (words: string[], flags: RawSpeakFlags) => {
+      setDebug(flags.debug === true);
+      await runSpeak(words, flags, io, reporter);
+    });
+
+  const config = program.command('config').description('show or change the settings in the config file').exitOverride();
+  config.command('set <key> [value]').description('set a value (an API key with no value is asked for unseen)').action((key: string, value: string | undefined) => configSet(key, value, io));
+  config.command('get <key>').description('print a value (secrets masked)').action((key: string) => configGet(key, io));
+  config.command('unset <key>').description('remove a value').action((key: string) => configUnset(key, io));
+  config.command('list').description('print every value (secrets masked)').action(() => configList(io));
+  config.command('path').description("print the config file's path").action(() => configPath(io));
+
+  const cache = program.command('cache').description('the cache of finished chunks').exitOverride();
+  cache.command('clear').description('remove every cached chunk').action(() => cacheClear(io));
+  cache.command('info').description("print the cache's folder and size").action(() => cacheInfo(io));
+
+  for (const command of [config, cache]) {
+    command.configureOutput(program.configureOutput());
+    for (const sub of command.commands) sub.exitOverride().configureOutput(program.configureOutput());
+  }
+  return program;
+}

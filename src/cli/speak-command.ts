@@ -1,0 +1,98 @@
+import { Agent } from 'undici';
+import { DiskCache, ScratchStore } from '../cache/chunk-store.js';
+import { openConfig } from '../config/config-store.js';
+import { cacheDir, configDir } from '../config/paths.js';
+import { ConfigError, UsageError } from '../errors.js';
+import { sleep } from '../http/with-retries.js';
+import { readText } from '../input/read-text.js';
+import { FileSink } from '../output/file-sink.js';
+import { StreamSink } from '../output/stream-sink.js';
+import type { AudioSink } from '../output/audio-sink.js';
+import { chooseProviderName, resolveProvider } from '../providers/registry.js';
+import { speak } from '../speak/speak.js';
+import type { Reporter } from '../ui/reporter.js';
+import type { CliIo } from './cli-io.js';
+import { parseSpeakOptions, type RawSpeakFlags } from './speak-options.js';
+
+/** The cache keeps at most this much audio; the least recently used chunks go first. */
+export const CACHE_MAX_BYTES = 1024 ** 3;
+
+/**
+ * `tts [options] [text...]`. Everything that can be wrong with the input is checked before the first
+ * request: flags, text, provider and key, and whether the output path can be written.
+ */
+export async function runSpeak(words: string[], flags: RawSpeakFlags, io: CliIo, reporter: Reporter): Promise<void> {
+  const config = await openConfig(configDir(io.env));
+  const options = parseSpeakOptions(flags, config, Boolean(io.stdout.isTTY));
+  const text = await readText({ args: words, file: options.file, stdin: io.stdin });
+
+  const providerName = chooseProviderName({ name: options.provider, baseUrl: options.baseUrl }, io.env, config);
+  if (providerName === undefined) {
+    throw new ConfigError('No speech provider is configured', {
+      hint: 'Set OPENAI_API_KEY, or run: tts config set openai.apiKey (see tts --help for other providers).',
+    });
+  }
+  const provider = resolveProvider(providerName, { name: providerName, baseUrl: options.baseUrl }, io.env, config);
+  if (options.output.kind === 'speakers') {
+    throw new UsageError('stdout is a terminal, and playing to the speakers is not available yet', {
+      hint: 'Write a file with -o speech.mp3, or pipe the audio to a player: tts "…" | mpv -',
+    });
+  }
+  const sink: AudioSink = options.output.kind === 'file' ? await FileSink.open(options.output.path) : new StreamSink(io.stdout);
+  const cache = options.cache ? new DiskCache(cacheDir(io.env), CACHE_MAX_BYTES) : new ScratchStore();
+  const agent = new Agent({ connections: options.concurrency });
+
+  let chunks = 0;
+  let chars = 0;
+  let chunksDone = 0;
+  let charsDone = 0;
+  await reporter.startProgress(`Speaking with ${provider.spec.description}…`);
+  try {
+    const report = await speak({
+      text,
+      provider,
+      settings: {
+        model: options.model ?? provider.spec.defaultModel,
+        voice: options.voice ?? provider.spec.defaultVoice,
+        speed: options.speed,
+        instructions: options.instructions,
+        streamFormat: options.streamFormat,
+      },
+      format: options.format,
+      sink,
+      store: cache,
+      resumable: options.cache,
+      concurrency: options.concurrency,
+      retries: options.retries,
+      timeoutMs: options.timeoutMs,
+      dispatcher: agent,
+      signal: io.signal,
+      sleep: io.sleep ?? sleep,
+      random: io.random ?? Math.random,
+      events: {
+        warn: (message) => reporter.warn(message),
+        planned: (planned) => {
+          chunks = planned.length;
+          chars = planned.reduce((sum, c) => sum + c.text.length, 0);
+          reporter.progress({ chunksDone, chunks, charsDone, chars });
+        },
+        chunkDone: (_index, info) => {
+          chunksDone++;
+          charsDone += info.chars;
+          reporter.progress({ chunksDone, chunks, charsDone, chars });
+        },
+        retrying: (index, error, attempt, delayMs) => {
+          reporter.info(`tts: chunk ${index + 1}: ${error.message}; retry ${attempt} of ${options.retries} in ${(delayMs / 1000).toFixed(1)} s`);
+        },
+      },
+    });
+    reporter.stopProgress();
+    if (options.output.kind === 'file') {
+      const cached = report.cacheHits > 0 ? `, ${report.cacheHits} from cache` : '';
+      reporter.info(`Wrote ${options.output.path} (${options.format}, ${report.chunks} chunk${report.chunks === 1 ? '' : 's'}${cached})`);
+    }
+  } finally {
+    reporter.stopProgress();
+    await agent.destroy();
+  }
+}

@@ -1,0 +1,118 @@
+import { AUDIO_FORMATS, formatFromPath, isAudioFormat, type AudioFormat } from '../audio/formats.js';
+import { UsageError } from '../errors.js';
+import type { StreamFormat } from '../providers/provider-spec.js';
+import type { ConfigReader } from '../providers/registry.js';
+
+/** Flags as commander hands them over: strings, unchecked. */
+export interface RawSpeakFlags {
+  file?: string;
+  output?: string;
+  format?: string;
+  model?: string;
+  voice?: string;
+  speed?: string;
+  instructions?: string;
+  provider?: string;
+  baseUrl?: string;
+  streamFormat?: string;
+  timeout?: string;
+  concurrency?: string;
+  retries?: string;
+  cache?: boolean;
+  quiet?: boolean;
+  debug?: boolean;
+}
+
+export type OutputTarget = { kind: 'file'; path: string } | { kind: 'stdout' } | { kind: 'speakers' };
+
+export interface SpeakOptions {
+  file: string | undefined;
+  output: OutputTarget;
+  format: AudioFormat;
+  model: string | undefined;
+  voice: string | undefined;
+  speed: number | undefined;
+  instructions: string | undefined;
+  provider: string | undefined;
+  baseUrl: string | undefined;
+  streamFormat: StreamFormat;
+  timeoutMs: number;
+  concurrency: number;
+  retries: number;
+  cache: boolean;
+  quiet: boolean;
+  debug: boolean;
+}
+
+export const DEFAULT_TIMEOUT_SECONDS = 300;
+export const DEFAULT_CONCURRENCY = 4;
+export const DEFAULT_RETRIES = 4;
+
+function number(flag: string, raw: string, min: number, max: number, integer = false): number {
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
+    throw new UsageError(`${flag} must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}, not "${raw}"`);
+  }
+  return value;
+}
+
+const text = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() !== '' ? value : undefined);
+
+/**
+ * Checks every flag before anything is read or sent. The format comes from --format, else the output
+ * file's extension, else the config, else mp3; a clash between --format and the extension is refused.
+ */
+export function parseSpeakOptions(flags: RawSpeakFlags, config: ConfigReader, stdoutIsTTY: boolean): SpeakOptions {
+  const output: OutputTarget =
+    flags.output === '-' ? { kind: 'stdout' }
+    : flags.output !== undefined ? { kind: 'file', path: flags.output }
+    : stdoutIsTTY ? { kind: 'speakers' }
+    : { kind: 'stdout' };
+  if (flags.output !== undefined && flags.output.trim() === '') throw new UsageError('--output needs a path, or - for stdout');
+
+  if (flags.format !== undefined && !isAudioFormat(flags.format.toLowerCase())) {
+    throw new UsageError(`Unknown format "${flags.format}"`, { hint: `Formats: ${AUDIO_FORMATS.join(', ')}` });
+  }
+  const flagFormat = flags.format?.toLowerCase() as AudioFormat | undefined;
+  const pathFormat = output.kind === 'file' ? formatFromPath(output.path) : undefined;
+  if (flagFormat && pathFormat && flagFormat !== pathFormat) {
+    throw new UsageError(`--format ${flagFormat} does not match the output file ${flags.output}, which names ${pathFormat}`, {
+      hint: 'Drop --format, or give the file a matching extension.',
+    });
+  }
+  const configFormat = text(config.get('format'));
+  const format = flagFormat ?? pathFormat ?? (configFormat && isAudioFormat(configFormat) ? configFormat : 'mp3');
+
+  const streamFormat = flags.streamFormat ?? 'audio';
+  if (streamFormat !== 'audio' && streamFormat !== 'sse') throw new UsageError(`--stream-format must be sse or audio, not "${streamFormat}"`);
+
+  const configSpeed = config.get('speed');
+  const speed =
+    flags.speed !== undefined ? number('--speed', flags.speed, 0.25, 4)
+    : typeof configSpeed === 'number' ? configSpeed
+    : undefined;
+
+  if (flags.instructions !== undefined && flags.instructions.trim() === '') throw new UsageError('--instructions cannot be empty');
+  for (const [flag, value] of [['--model', flags.model], ['--voice', flags.voice], ['--provider', flags.provider]] as const) {
+    if (value !== undefined && value.trim() === '') throw new UsageError(`${flag} cannot be empty`);
+  }
+
+  return {
+    file: flags.file,
+    output,
+    format,
+    model: flags.model ?? text(config.get('model')),
+    voice: flags.voice ?? text(config.get('voice')),
+    speed,
+    instructions: flags.instructions,
+    provider: flags.provider,
+    baseUrl: flags.baseUrl,
+    streamFormat,
+    timeoutMs: 1000 * (flags.timeout !== undefined ? number('--timeout', flags.timeout, 1, 3600) : DEFAULT_TIMEOUT_SECONDS),
+    concurrency: flags.concurrency !== undefined ? number('--concurrency', flags.concurrency, 1, 32, true) : DEFAULT_CONCURRENCY,
+    retries: flags.retries !== undefined ? number('--retries', flags.retries, 0, 10, true) : DEFAULT_RETRIES,
+    cache: flags.cache !== false,
+    quiet: flags.quiet === true,
+    debug: flags.debug === true,
+  };
+}

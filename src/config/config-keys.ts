@@ -1,0 +1,71 @@
+import { AUDIO_FORMATS, isAudioFormat } from '../audio/formats.js';
+import { UsageError } from '../errors.js';
+import { BUILT_IN_PROVIDERS, builtInProvider } from '../providers/registry.js';
+
+/** Defaults that a flag overrides, remembered with `tts config set <key> <value>`. */
+export const DEFAULT_KEYS: Readonly<Record<string, string>> = {
+  provider: 'the provider used when --provider is not given',
+  model: 'the default --model',
+  voice: 'the default --voice',
+  format: `the default --format (${AUDIO_FORMATS.join(', ')})`,
+  speed: 'the default --speed (0.25 to 4)',
+};
+
+const CONNECTION_KEYS: Readonly<Record<string, string>> = {
+  apiKey: 'the API key',
+  baseUrl: "the provider's API root",
+};
+
+/** Keys whose values are secrets: never printed whole. */
+export const isSecretKey = (key: string): boolean => /(apiKey|ApiKey|virtualKey)$/.test(key);
+
+export function maskSecret(value: string): string {
+  return value.length >= 16 ? `${value.slice(0, 3)}…${value.slice(-4)}` : '****';
+}
+
+const PROVIDER_NAME = /^[a-z][a-z0-9_-]*$/;
+
+/** Checks a key and a value before they are stored, and returns the value to store. */
+export function validateConfigEntry(key: string, value: string): string | number {
+  if (key in DEFAULT_KEYS) return validateDefault(key, value);
+  const dot = key.indexOf('.');
+  const section = dot === -1 ? key : key.slice(0, dot);
+  const field = dot === -1 ? '' : key.slice(dot + 1);
+  const builtIn = builtInProvider(section);
+  const fields = { ...CONNECTION_KEYS, ...(builtIn?.settings ?? {}) };
+  if (!PROVIDER_NAME.test(section) || !(field in fields)) {
+    throw new UsageError(`Unknown config key "${key}"`, { hint: `Keys: ${describeKeys().join(', ')}` });
+  }
+  if (field === 'baseUrl') {
+    try {
+      const url = new URL(value);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http');
+    } catch {
+      throw new UsageError(`${key} must be an http(s) URL, e.g. http://localhost:8880/v1`);
+    }
+  }
+  if (value.trim() === '') throw new UsageError(`${key} cannot be empty; use tts config unset ${key}`);
+  return value.trim();
+}
+
+function validateDefault(key: string, value: string): string | number {
+  if (key === 'format' && !isAudioFormat(value)) {
+    throw new UsageError(`format must be one of ${AUDIO_FORMATS.join(', ')}`);
+  }
+  if (key === 'speed') {
+    const speed = Number(value);
+    if (!Number.isFinite(speed) || speed < 0.25 || speed > 4) throw new UsageError('speed must be a number from 0.25 to 4');
+    return speed;
+  }
+  if (value.trim() === '') throw new UsageError(`${key} cannot be empty; use tts config unset ${key}`);
+  return value.trim();
+}
+
+export function describeKeys(): string[] {
+  const keys = Object.keys(DEFAULT_KEYS);
+  for (const p of BUILT_IN_PROVIDERS) {
+    for (const field of [...Object.keys(CONNECTION_KEYS), ...Object.keys(p.settings)]) keys.push(`${p.name}.${field}`);
+  }
+  keys.push('<name>.baseUrl', '<name>.apiKey');
+  return keys;
+}

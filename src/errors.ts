@@ -1,0 +1,74 @@
+/**
+ * Every failure a user can meet is one of these kinds. Only `cli/` turns a kind into an exit code,
+ * so the rest of the code can throw without knowing how the process ends.
+ */
+export type ErrorKind = 'usage' | 'config' | 'provider' | 'audio' | 'interrupted';
+
+export interface TtsErrorOptions {
+  /** What the user can do about it, printed after the message. */
+  hint?: string | undefined;
+  cause?: unknown;
+}
+
+export class TtsError extends Error {
+  readonly kind: ErrorKind;
+  readonly hint: string | undefined;
+
+  constructor(kind: ErrorKind, message: string, options: TtsErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'TtsError';
+    this.kind = kind;
+    this.hint = options.hint;
+  }
+}
+
+export class UsageError extends TtsError {
+  constructor(message: string, options: TtsErrorOptions = {}) {
+    super('usage', message, options);
+    this.name = 'UsageError';
+  }
+}
+
+export class ConfigError extends TtsError {
+  constructor(message: string, options: TtsErrorOptions = {}) {
+    super('config', message, options);
+    this.name = 'ConfigError';
+  }
+}
+
+export class AudioError extends TtsError {
+  constructor(message: string, options: TtsErrorOptions = {}) {
+    super('audio', message, options);
+    this.name = 'AudioError';
+  }
+}
+
+export class InterruptedError extends TtsError {
+  constructor(message = 'Interrupted') {
+    super('interrupted', message);
+    this.name = 'InterruptedError';
+  }
+}
+
+export interface ProviderErrorDetails {
+  provider: string;
+  status?: number | undefined;
+  code?: string | undefined;
+  type?: string | undefined;
+  requestId?: string | undefined;
+  /** Whether sending the same request again may succeed (429, 5xx, a dropped connection…). */
+  retryable: boolean;
+  /** Server-requested wait before a retry, in milliseconds, when it named one. */
+  retryAfterMs?: number | undefined;
+}
+
+/** The provider answered with an error, or could not be reached. */
+export class ProviderError extends TtsError {
+  readonly details: ProviderErrorDetails;
+
+  constructor(message: string, details: ProviderErrorDetails, options: TtsErrorOptions = {}) {
+    super('provider', message, options);
+    this.name = 'ProviderError';
+    this.details = details;
+  }
+}

@@ -1,0 +1,99 @@
+import { ProviderError } from '../errors.js';
+import { isRetryableStatus, retryAfterMs, type HeaderBag } from './retry-policy.js';
+
+/** Headers that carry a request or generation id, in the order we prefer them. */
+const REQUEST_ID_HEADERS = ['x-request-id', 'x-generation-id', 'apim-request-id', 'x-portkey-trace-id', 'x-litellm-call-id', 'request-id'];
+
+export function requestIdOf(headers: HeaderBag): string | undefined {
+  for (const name of REQUEST_ID_HEADERS) {
+    const value = headerValue(headers, name);
+    if (value) return value;
+  }
+  return undefined;
+}
+
+export function headerValue(headers: HeaderBag, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+interface ErrorFields {
+  message?: string | undefined;
+  code?: string | undefined;
+  type?: string | undefined;
+}
+
+const str = (value: unknown): string | undefined =>
+  typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : undefined;
+
+/**
+ * The message, code and type from any of the error shapes these providers send:
+ * OpenAI/LiteLLM/Aqueduct/Azure `{error:{message,type,code}}`, OpenRouter's numeric codes and
+ * `{success:false,error:{name,message}}`, Portkey's `{status:"failure",message}`, Kokoro-FastAPI's
+ * `{detail:{error,message,type}}` and FastAPI's `{detail:"…"}` or `{detail:[{msg}]}`.
+ */
+export function errorFields(body: unknown): ErrorFields {
+  if (typeof body !== 'object' || body === null) return {};
+  const b = body as Record<string, unknown>;
+  const error = b['error'];
+  if (typeof error === 'string') return { message: error };
+  if (typeof error === 'object' && error !== null) {
+    const e = error as Record<string, unknown>;
+    return { message: str(e['message']), code: str(e['code']), type: str(e['type']) ?? str(e['name']) };
+  }
+  const detail = b['detail'];
+  if (typeof detail === 'string') return { message: detail };
+  if (Array.isArray(detail)) {
+    const messages = detail.map((d) => str((d as Record<string, unknown>)?.['msg'])).filter(Boolean);
+    return { message: messages.join('; ') || undefined, type: 'validation_error' };
+  }
+  if (typeof detail === 'object' && detail !== null) {
+    const d = detail as Record<string, unknown>;
+    return { message: str(d['message']), code: str(d['error']), type: str(d['type']) };
+  }
+  return { message: str(b['message']), code: str(b['code']), type: str(b['type']) };
+}
+
+const hintFor = (status: number, provider: string): string | undefined => {
+  switch (status) {
+    case 400:
+      return 'The provider refused the request: check the model, voice, format and speed it takes (tts voices, tts models).';
+    case 401:
+      return `Check the API key for ${provider} (its environment variable, or tts config set ${provider}.apiKey).`;
+    case 402:
+      return 'The account is out of credits: add credits, then rerun.';
+    case 403:
+      return 'The key is not allowed to use this model or region.';
+    case 404:
+      return 'Check the model name and the base URL (requests go to <base-url>/audio/speech).';
+    case 429:
+      return 'Rate limited or out of quota: wait, lower --concurrency, or check the plan.';
+    default:
+      return status >= 500 ? 'The provider is having trouble; try again shortly.' : undefined;
+  }
+};
+
+/** A non-2xx response as an error that speaks to the user, in the provider's own words. */
+export function providerErrorFromResponse(provider: string, status: number, headers: HeaderBag, bodyText: string): ProviderError {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(bodyText);
+  } catch {
+    parsed = undefined;
+  }
+  const fields = errorFields(parsed);
+  const plain = bodyText.trim().replace(/\s+/g, ' ').slice(0, 300);
+  const looksHtml = /^<(!doctype|html|head|body)/i.test(plain);
+  const message = fields.message ?? (plain && !looksHtml ? plain : `HTTP ${status}`);
+  const shouldRetry = headerValue(headers, 'x-should-retry');
+  const retryable = shouldRetry === 'true' ? true : shouldRetry === 'false' ? false : isRetryableStatus(status);
+  return new ProviderError(`${provider} answered ${status}: ${message}`, {
+    provider,
+    status,
+    code: fields.code,
+    type: fields.type,
+    requestId: requestIdOf(headers),
+    retryable,
+    retryAfterMs: retryAfterMs(headers),
+  }, { hint: hintFor(status, provider) });
+}

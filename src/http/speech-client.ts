@@ -1,0 +1,172 @@
+import { request, type Dispatcher } from 'undici';
+import type { AudioFormat } from '../audio/formats.js';
+import { expectedContainer, sniff, SNIFF_BYTES } from '../audio/sniff.js';
+import { InterruptedError, ProviderError, TtsError } from '../errors.js';
+import type { HttpRequestSpec, StreamFormat } from '../providers/provider-spec.js';
+import { headerValue, providerErrorFromResponse, requestIdOf } from './provider-error.js';
+import { SseAudioDecoder, type SpeechUsage } from './sse-decoder.js';
+
+export interface SpeechAttempt {
+  provider: string;
+  request: HttpRequestSpec;
+  /** The format we asked for: the bytes must be it, whatever the Content-Type says. */
+  format: AudioFormat;
+  streamFormat: StreamFormat;
+  dispatcher: Dispatcher;
+  signal: AbortSignal;
+  /** Longest silence allowed while waiting for headers or between body bytes. */
+  timeoutMs: number;
+  /** Receives the audio as it arrives; its promise is awaited, which is the back-pressure. */
+  onAudio(bytes: Uint8Array): Promise<void> | void;
+}
+
+export interface SpeechResult {
+  requestId: string | undefined;
+  usage: SpeechUsage | undefined;
+  audioBytes: number;
+}
+
+const MAX_ERROR_BODY = 64 * 1024;
+
+/** One request for one chunk's speech, its audio streamed to `onAudio`. Errors say if a retry may help. */
+export async function fetchSpeech(attempt: SpeechAttempt): Promise<SpeechResult> {
+  const { provider, signal } = attempt;
+  let response: Dispatcher.ResponseData;
+  try {
+    response = await request(attempt.request.url, {
+      method: 'POST',
+      headers: attempt.request.headers,
+      body: attempt.request.body,
+      dispatcher: attempt.dispatcher,
+      signal,
+      headersTimeout: attempt.timeoutMs,
+      bodyTimeout: attempt.timeoutMs,
+    });
+  } catch (error) {
+    throw networkError(provider, attempt.request.url, error, signal);
+  }
+  const headers = response.headers;
+  if (response.statusCode < 200 || response.statusCode >= 300) {
+    const text = await readLimited(response.body, MAX_ERROR_BODY).catch(() => '');
+    throw providerErrorFromResponse(provider, response.statusCode, headers, text);
+  }
+  const requestId = requestIdOf(headers);
+  const contentType = headerValue(headers, 'content-type') ?? 'no content type';
+  let head: Buffer | undefined = Buffer.alloc(0);
+  let decoder: SseAudioDecoder | undefined;
+  let audioBytes = 0;
+  // A failure of whoever consumes the audio (a full disk, a malformed chunk) is theirs, not the network's.
+  let consumerError: unknown;
+  const emit = async (parts: Uint8Array[]): Promise<void> => {
+    for (const part of parts) {
+      if (part.length === 0) continue;
+      audioBytes += part.length;
+      try {
+        await attempt.onAudio(part);
+      } catch (error) {
+        consumerError = error;
+        throw error;
+      }
+    }
+  };
+  const begin = async (first: Buffer): Promise<void> => {
+    const sniffed = sniff(first);
+    // Aqueduct labels raw audio text/event-stream, so SSE is decided by what we asked and the bytes.
+    if (attempt.streamFormat === 'sse' || (sniffed.kind === 'text' && sniffed.what === 'sse')) {
+      decoder = new SseAudioDecoder(provider);
+      await emit(decoder.push(first));
+      return;
+    }
+    checkAudioStart(provider, attempt.format, first, contentType, requestId);
+    await emit([first]);
+  };
+  try {
+    for await (const part of response.body) {
+      const bytes = part as Buffer;
+      if (head !== undefined) {
+        head = Buffer.concat([head, bytes]);
+        if (head.length < SNIFF_BYTES) continue;
+        const first = head;
+        head = undefined;
+        await begin(first);
+      } else if (decoder) {
+        await emit(decoder.push(bytes));
+      } else {
+        await emit([bytes]);
+      }
+    }
+    if (head !== undefined && head.length > 0) await begin(head);
+    if (decoder) {
+      await emit(decoder.end());
+      if (!decoder.done) {
+        throw new ProviderError(`${provider}'s SSE stream ended before speech.audio.done`, { provider, requestId, retryable: true });
+      }
+    }
+  } catch (error) {
+    response.body.destroy();
+    if (error === consumerError || error instanceof TtsError) throw error;
+    throw networkError(provider, attempt.request.url, error, signal);
+  }
+  if (audioBytes === 0) {
+    throw new ProviderError(`${provider} answered ${response.statusCode} with no audio`, { provider, requestId, retryable: true });
+  }
+  return { requestId, usage: decoder?.usage, audioBytes };
+}
+
+/**
+ * A 200 carrying an HTML page or JSON (a wrong base URL, a captive portal, a proxy's error) must never
+ * be saved as audio; nor may another container than the one asked for.
+ */
+function checkAudioStart(provider: string, format: AudioFormat, first: Uint8Array, contentType: string, requestId: string | undefined): void {
+  const sniffed = sniff(first);
+  const fail = (message: string, hint: string): never => {
+    throw new ProviderError(message, { provider, requestId, retryable: false }, { hint });
+  };
+  if (sniffed.kind === 'text' && (sniffed.what === 'html' || sniffed.what === 'json' || format !== 'pcm')) {
+    const preview = Buffer.from(first).toString('utf8').trim().replace(/\s+/g, ' ').slice(0, 120);
+    fail(
+      `${provider} answered 200 with ${sniffed.what === 'html' ? 'an HTML page' : sniffed.what === 'json' ? 'JSON' : 'text'} (${contentType}) instead of ${format} audio: ${preview}`,
+      'Check the base URL: it should be the API root, e.g. https://api.openai.com/v1.',
+    );
+  }
+  const expected = expectedContainer(format);
+  const actual = sniffed.kind === 'audio' ? sniffed.container : undefined;
+  if (expected !== undefined && actual !== expected) {
+    const sent = actual === 'ogg' ? 'opus' : actual === 'mp4' ? undefined : actual;
+    fail(
+      `${provider} was asked for ${format} but sent ${actual ?? 'unrecognised bytes'} (${contentType})`,
+      sent ? `The server seems not to make ${format}; --format ${sent} would work.` : `The server seems not to make ${format}; try another --format.`,
+    );
+  }
+  if (format === 'pcm' && actual !== undefined) {
+    fail(`${provider} was asked for raw pcm but sent ${actual} (${contentType})`, 'Try --format wav.');
+  }
+}
+
+function networkError(provider: string, url: string, error: unknown, signal: AbortSignal): Error {
+  if (signal.aborted) return new InterruptedError();
+  const code = (error as { code?: string }).code;
+  const origin = new URL(url).origin;
+  const why =
+    code === 'ECONNREFUSED' ? `connection refused by ${origin}`
+    : code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? `cannot resolve ${new URL(url).hostname}`
+    : code === 'UND_ERR_HEADERS_TIMEOUT' ? 'no answer before the timeout'
+    : code === 'UND_ERR_BODY_TIMEOUT' ? 'the audio stopped arriving before the timeout'
+    : code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' ? 'the connection was reset'
+    : (error as Error).message ?? String(error);
+  return new ProviderError(`Cannot reach ${provider}: ${why}`, { provider, retryable: true }, {
+    hint: code === 'ECONNREFUSED' || code === 'ENOTFOUND' ? 'Check the base URL and your network.' : '--timeout <seconds> allows a slower server more time.',
+    cause: error,
+  });
+}
+
+async function readLimited(body: AsyncIterable<unknown>, limit: number): Promise<string> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const part of body) {
+    const bytes = part as Buffer;
+    if (size < limit) parts.push(bytes.subarray(0, limit - size));
+    size += bytes.length;
+  }
+  return Buffer.concat(parts).toString('utf8');
+}

@@ -1,0 +1,45 @@
+import { InterruptedError, ProviderError } from '../errors.js';
+import { retryDelayMs } from './retry-policy.js';
+
+export interface RetryOptions {
+  /** Further tries after the first. */
+  retries: number;
+  signal: AbortSignal;
+  /** Injectable so tests do not sleep. */
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+  random(): number;
+  onRetry?(error: ProviderError, attempt: number, delayMs: number): void;
+}
+
+/**
+ * The one retry policy: a ProviderError marked retryable is tried again, after the server's
+ * retry-after or an exponential back-off; everything else (400, 401, 403, 404, bad audio) fails at once.
+ */
+export async function withRetries<T>(run: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run(attempt);
+    } catch (error) {
+      if (options.signal.aborted) throw new InterruptedError();
+      if (!(error instanceof ProviderError) || !error.details.retryable || attempt > options.retries) throw error;
+      const delay = retryDelayMs(attempt, error.details.retryAfterMs, options.random);
+      options.onRetry?.(error, attempt, delay);
+      await options.sleep(delay, options.signal);
+    }
+  }
+}
+
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(new InterruptedError());
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(new InterruptedError());
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

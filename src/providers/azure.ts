@@ -1,0 +1,38 @@
+import { jsonHeaders, openAiModelRules, speechBody } from './openai-body.js';
+import { OPENAI_VOICES } from './openai.js';
+import { joinUrl, type ProviderSpec } from './provider-spec.js';
+
+/** The newest generally available data-plane version that serves `/audio/speech`. */
+export const AZURE_API_VERSION = '2024-10-21';
+
+/** Azure OpenAI: the deployment name plays the part of the model, and it goes in the path. */
+export const azure: ProviderSpec = {
+  name: 'azure',
+  description: 'Azure OpenAI',
+  apiKeyEnv: 'AZURE_OPENAI_API_KEY',
+  baseUrlEnv: ['AZURE_OPENAI_ENDPOINT'],
+  keyRequired: true,
+  formats: ['mp3', 'opus', 'aac', 'flac', 'wav', 'pcm'],
+  serverDefaultFormat: 'mp3',
+  defaultModel: 'gpt-4o-mini-tts',
+  defaultVoice: 'alloy',
+  voices: OPENAI_VOICES,
+  models: [],
+  maxInputChars: 4096,
+  settings: { apiVersion: `the api-version query parameter (default ${AZURE_API_VERSION})` },
+  prepare(connection, settings) {
+    const apiVersion = connection.setting('apiVersion') ?? AZURE_API_VERSION;
+    const url = `${joinUrl(connection.baseUrl, `openai/deployments/${encodeURIComponent(settings.model)}/audio/speech`)}?api-version=${encodeURIComponent(apiVersion)}`;
+    const rules = openAiModelRules(settings);
+    const headers = jsonHeaders(connection.apiKey ? { 'api-key': connection.apiKey } : {});
+    return {
+      warnings: rules.warnings,
+      streamFormat: rules.settings.streamFormat,
+      request: (input) => ({
+        url,
+        headers,
+        body: JSON.stringify(speechBody(rules.settings, input, rules.fields)),
+      }),
+    };
+  },
+};

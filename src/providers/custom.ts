@@ -1,0 +1,25 @@
+import { openAiCompatible } from './openai-body.js';
+import type { ProviderSpec } from './provider-spec.js';
+
+/**
+ * Any other OpenAI-compatible server named in the config by `<name>.baseUrl` (Kokoro-FastAPI,
+ * speaches, vLLM-omni…). Its key is optional: most of these run without one.
+ */
+export function customProvider(name: string): ProviderSpec {
+  return {
+    name,
+    description: `OpenAI-compatible server "${name}"`,
+    apiKeyEnv: `${name.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_API_KEY`,
+    baseUrlEnv: [`${name.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_BASE_URL`],
+    keyRequired: false,
+    formats: ['mp3', 'opus', 'aac', 'flac', 'wav', 'pcm'],
+    serverDefaultFormat: 'mp3',
+    defaultModel: 'tts-1',
+    defaultVoice: 'alloy',
+    voices: [],
+    models: [],
+    maxInputChars: 4096,
+    settings: {},
+    prepare: openAiCompatible,
+  };
+}

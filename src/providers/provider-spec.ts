@@ -1,0 +1,69 @@
+import type { AudioFormat } from '../audio/formats.js';
+
+export type StreamFormat = 'audio' | 'sse';
+
+/** What the user asked for, after defaults: the same for every chunk of a run. */
+export interface SpeechSettings {
+  model: string;
+  voice: string;
+  /** The format asked of the server (may differ from the file's when we encode locally). */
+  format: AudioFormat;
+  speed?: number | undefined;
+  instructions?: string | undefined;
+  streamFormat: StreamFormat;
+}
+
+/** A provider with its connection settings resolved from flags, environment and config. */
+export interface ProviderConnection {
+  name: string;
+  baseUrl: string;
+  apiKey?: string | undefined;
+  /** Any other `<name>.<key>` config value (portkey.virtualKey, azure.apiVersion…). */
+  setting(key: string): string | undefined;
+}
+
+export interface HttpRequestSpec {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** Settings checked once per run: warnings to print, and a request builder for each chunk's text. */
+export interface PreparedSpeech {
+  warnings: string[];
+  streamFormat: StreamFormat;
+  request(input: string): HttpRequestSpec;
+}
+
+/**
+ * A provider is data plus one small adapter (`prepare`). Adding a provider is one file that exports
+ * one of these, and a line in the registry.
+ */
+export interface ProviderSpec {
+  name: string;
+  description: string;
+  /** Environment variable holding the key, e.g. OPENAI_API_KEY. */
+  apiKeyEnv: string;
+  /** Environment variables that override the base URL, first wins. */
+  baseUrlEnv: readonly string[];
+  /** Where requests go when nothing overrides it; self-hosted providers have none. */
+  defaultBaseUrl?: string | undefined;
+  keyRequired: boolean;
+  /** Formats the server itself can send. */
+  formats: readonly AudioFormat[];
+  /** The format the server sends when none is named (OpenRouter: pcm). */
+  serverDefaultFormat: AudioFormat;
+  defaultModel: string;
+  defaultVoice: string;
+  /** Known voices: a guide for humans, never a gate (voices are open strings). */
+  voices: readonly string[];
+  models: readonly string[];
+  /** Characters one request may carry, before our safety margin. */
+  maxInputChars: number;
+  /** Config keys beyond apiKey and baseUrl, with what they are for. */
+  settings: Readonly<Record<string, string>>;
+  prepare(connection: ProviderConnection, settings: SpeechSettings): PreparedSpeech;
+}
+
+export const joinUrl = (baseUrl: string, path: string): string =>
+  `${baseUrl.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;

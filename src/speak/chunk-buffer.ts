@@ -1,0 +1,116 @@
+import { open, type FileHandle } from 'node:fs/promises';
+import { AudioError } from '../errors.js';
+
+const READ_SIZE = 64 * 1024;
+
+/**
+ * One chunk's audio, kept in a file while it arrives, so chunks fetched ahead of the writer wait on
+ * disk rather than in memory. A reader may follow it while it is still being written.
+ */
+export class ChunkBuffer {
+  private length = 0;
+  private state: 'open' | 'complete' | 'failed' = 'open';
+  private failure: unknown;
+  /** Bumped when a retry starts the chunk over; a reader that already took bytes cannot follow. */
+  private generation = 0;
+  private wake: (() => void) | undefined;
+
+  private constructor(
+    readonly path: string,
+    private readonly handle: FileHandle,
+  ) {}
+
+  static async create(path: string): Promise<ChunkBuffer> {
+    return new ChunkBuffer(path, await open(path, 'w+'));
+  }
+
+  /** A chunk already complete on disk (a cache hit). */
+  static async existing(path: string): Promise<ChunkBuffer> {
+    const handle = await open(path, 'r');
+    const buffer = new ChunkBuffer(path, handle);
+    buffer.length = (await handle.stat()).size;
+    buffer.state = 'complete';
+    return buffer;
+  }
+
+  get bytes(): number {
+    return this.length;
+  }
+
+  async append(bytes: Uint8Array): Promise<void> {
+    const at = this.length;
+    let offset = 0;
+    while (offset < bytes.length) {
+      const { bytesWritten } = await this.handle.write(bytes, offset, bytes.length - offset, at + offset);
+      offset += bytesWritten;
+    }
+    this.length += bytes.length;
+    this.notify();
+  }
+
+  /** A retry begins: what the failed attempt wrote is discarded. */
+  async restart(): Promise<void> {
+    await this.handle.truncate(0);
+    this.length = 0;
+    this.generation++;
+    this.notify();
+  }
+
+  complete(): void {
+    this.state = 'complete';
+    this.notify();
+  }
+
+  fail(error: unknown): void {
+    this.state = 'failed';
+    this.failure = error;
+    this.notify();
+  }
+
+  /** Resolves once the chunk is complete; rejects if it failed. */
+  async whenComplete(): Promise<void> {
+    while (this.state === 'open') await new Promise<void>((resolve) => (this.wake = chain(this.wake, resolve)));
+    if (this.state === 'failed') throw this.failure;
+  }
+
+  /** The chunk's bytes, following the file while it grows when `follow` is set. */
+  async *read(follow: boolean): AsyncGenerator<Uint8Array> {
+    if (!follow) await this.whenComplete();
+    const generation = this.generation;
+    let offset = 0;
+    for (;;) {
+      if (this.generation !== generation) {
+        if (offset > 0) {
+          throw new AudioError('The connection broke in the middle of a chunk that was already being played or piped', {
+            hint: 'Rerun the same command: finished chunks are cached and will not be paid for again.',
+          });
+        }
+        return yield* this.read(follow);
+      }
+      if (offset < this.length) {
+        const size = Math.min(READ_SIZE, this.length - offset);
+        const chunk = Buffer.allocUnsafe(size);
+        const { bytesRead } = await this.handle.read(chunk, 0, size, offset);
+        offset += bytesRead;
+        yield chunk.subarray(0, bytesRead);
+        continue;
+      }
+      if (this.state === 'complete') return;
+      if (this.state === 'failed') throw this.failure;
+      await new Promise<void>((resolve) => (this.wake = chain(this.wake, resolve)));
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.handle.close().catch(() => undefined);
+  }
+
+  private notify(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+}
+
+const chain = (first: (() => void) | undefined, next: () => void): (() => void) =>
+  first ? () => (first(), next()) : next;

@@ -1,0 +1,217 @@
+import type { Dispatcher } from 'undici';
+import type { AudioFormat } from '../audio/formats.js';
+import { createJoiner, planFormats } from '../audio/format-plan.js';
+import { chunkKey, type ChunkStore } from '../cache/chunk-store.js';
+import { InterruptedError, ProviderError } from '../errors.js';
+import { fetchSpeech } from '../http/speech-client.js';
+import { withRetries } from '../http/with-retries.js';
+import type { SpeechSettings } from '../providers/provider-spec.js';
+import type { ResolvedProvider } from '../providers/registry.js';
+import { chunkText, type TextChunk } from '../text/chunk-text.js';
+import type { AudioSink } from '../output/audio-sink.js';
+import { ChunkBuffer } from './chunk-buffer.js';
+
+/** Characters kept in reserve below a provider's limit: how it counts is not documented. */
+export const CHUNK_MARGIN = 96;
+/** The first chunk when someone is listening: a sentence or two, so sound starts after one short request. */
+export const FIRST_CHUNK_CHARS = 200;
+
+export interface SpeakEvents {
+  warn(message: string): void;
+  planned(chunks: readonly TextChunk[]): void;
+  chunkDone(index: number, info: { cached: boolean; chars: number }): void;
+  retrying(index: number, error: ProviderError, attempt: number, delayMs: number): void;
+}
+
+export interface SpeakJob {
+  text: string;
+  provider: ResolvedProvider;
+  settings: Omit<SpeechSettings, 'format'>;
+  format: AudioFormat;
+  sink: AudioSink;
+  store: ChunkStore;
+  /** Whether finished chunks outlive the run, so a failure can say that a rerun resumes. */
+  resumable: boolean;
+  concurrency: number;
+  retries: number;
+  timeoutMs: number;
+  dispatcher: Dispatcher;
+  signal: AbortSignal;
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+  random(): number;
+  events: SpeakEvents;
+}
+
+export interface SpeakReport {
+  chunks: number;
+  characters: number;
+  requests: number;
+  retries: number;
+  cacheHits: number;
+  requestIds: string[];
+  wire: AudioFormat;
+}
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(value: T): void;
+  reject(error: unknown): void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)));
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
+}
+
+/**
+ * Speaks `text` into `sink`: chunks are fetched in parallel (up to `concurrency`) into the chunk
+ * store and written in order through one joiner, the head chunk streaming out while later ones are
+ * fetched. On success the sink is committed; on any failure or interrupt it is aborted, leaving no
+ * partial output, while finished chunks stay in the store.
+ */
+export async function speak(job: SpeakJob): Promise<SpeakReport> {
+  const { spec, connection } = job.provider;
+  const plan = planFormats(job.format, spec.formats, spec.description);
+  const prepared = spec.prepare(connection, { ...job.settings, format: plan.wire });
+  for (const warning of prepared.warnings) job.events.warn(warning);
+  if (plan.wire !== plan.output) job.events.warn(`${spec.description} cannot send ${plan.output}; asking for ${plan.wire} and making ${plan.output} here.`);
+
+  const chunks = chunkText(job.text, {
+    maxChars: spec.maxInputChars - CHUNK_MARGIN,
+    firstChunkMaxChars: job.sink.live ? FIRST_CHUNK_CHARS : undefined,
+  });
+  job.events.planned(chunks);
+  const joiner = createJoiner(plan, chunks.length);
+
+  const report: SpeakReport = {
+    chunks: chunks.length,
+    characters: chunks.reduce((sum, c) => sum + c.text.length, 0),
+    requests: 0,
+    retries: 0,
+    cacheHits: 0,
+    requestIds: [],
+    wire: plan.wire,
+  };
+  const controller = new AbortController();
+  const onOuterAbort = (): void => fail(new InterruptedError());
+  job.signal.addEventListener('abort', onOuterAbort, { once: true });
+  const ready = chunks.map(() => deferred<ChunkBuffer>());
+  const buffers: ChunkBuffer[] = [];
+  let failure: unknown;
+  function fail(error: unknown): void {
+    failure ??= job.signal.aborted ? new InterruptedError() : error;
+    controller.abort();
+    for (const d of ready) d.reject(failure);
+    for (const b of buffers) b.fail(failure);
+  }
+
+  const fetchChunk = async (index: number): Promise<void> => {
+    const chunk = chunks[index]!;
+    const key = chunkKey({
+      provider: connection.name,
+      baseUrl: connection.baseUrl,
+      model: job.settings.model,
+      voice: job.settings.voice,
+      format: plan.wire,
+      speed: job.settings.speed,
+      instructions: job.settings.instructions,
+      text: chunk.text,
+    });
+    const cached = await job.store.lookup(key);
+    if (cached !== undefined) {
+      const buffer = await ChunkBuffer.existing(cached);
+      buffers.push(buffer);
+      report.cacheHits++;
+      ready[index]!.resolve(buffer);
+      job.events.chunkDone(index, { cached: true, chars: chunk.text.length });
+      return;
+    }
+    const part = await job.store.partPath(key);
+    const buffer = await ChunkBuffer.create(part);
+    buffers.push(buffer);
+    ready[index]!.resolve(buffer);
+    try {
+      const request = prepared.request(chunk.text);
+      await withRetries(
+        async (attempt) => {
+          if (attempt > 1) await buffer.restart();
+          report.requests++;
+          const result = await fetchSpeech({
+            provider: connection.name,
+            request,
+            format: plan.wire,
+            streamFormat: prepared.streamFormat,
+            dispatcher: job.dispatcher,
+            signal: controller.signal,
+            timeoutMs: job.timeoutMs,
+            onAudio: (bytes) => buffer.append(bytes),
+          });
+          if (result.requestId) report.requestIds.push(result.requestId);
+        },
+        {
+          retries: job.retries,
+          signal: controller.signal,
+          sleep: job.sleep,
+          random: job.random,
+          onRetry: (error, attempt, delay) => {
+            report.retries++;
+            job.events.retrying(index, error, attempt, delay);
+          },
+        },
+      );
+      await job.store.keep(key, part);
+      buffer.complete();
+      job.events.chunkDone(index, { cached: false, chars: chunk.text.length });
+    } catch (error) {
+      await job.store.discard(part);
+      throw chunkError(error, index, chunks.length, job.resumable);
+    }
+  };
+
+  const fetchAll = async (): Promise<void> => {
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < chunks.length && !controller.signal.aborted) await fetchChunk(next++);
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(job.concurrency, chunks.length)) }, worker));
+  };
+
+  const writeAll = async (): Promise<void> => {
+    for (let index = 0; index < chunks.length; index++) {
+      const buffer = await ready[index]!.promise;
+      for await (const bytes of buffer.read(job.sink.live)) {
+        for (const out of joiner.push(bytes)) await job.sink.write(out);
+      }
+      for (const out of joiner.endChunk()) await job.sink.write(out);
+    }
+    const end = joiner.finish();
+    for (const out of end.tail) await job.sink.write(out);
+    if (job.sink.seekable) await job.sink.patch(end.patches);
+    await job.sink.commit();
+  };
+
+  try {
+    await Promise.all([fetchAll().catch(fail), writeAll().catch(fail)]);
+  } finally {
+    job.signal.removeEventListener('abort', onOuterAbort);
+    await Promise.all(buffers.map((b) => b.close()));
+    if (failure !== undefined) await job.sink.abort();
+    await job.store.close();
+  }
+  if (failure !== undefined) throw failure;
+  return report;
+}
+
+/** A chunk's failure names the chunk, and says that a rerun will not pay again for finished ones. */
+function chunkError(error: unknown, index: number, count: number, resumable: boolean): unknown {
+  if (!(error instanceof ProviderError)) return error;
+  const where = count > 1 ? `Chunk ${index + 1} of ${count}: ` : '';
+  const resume = count > 1 && resumable ? ' Finished chunks are cached: rerun the same command to resume.' : '';
+  return new ProviderError(`${where}${error.message}`, error.details, {
+    hint: `${error.hint ?? ''}${resume}`.trim() || undefined,
+    cause: error.cause,
+  });
+}

@@ -1,0 +1,177 @@
+/** One request's worth of text, with where it sits in the input (UTF-16 offsets). */
+export interface TextChunk {
+  text: string;
+  start: number;
+  end: number;
+}
+
+export interface ChunkOptions {
+  /** Most code points one chunk may hold (the provider's limit less a margin). */
+  maxChars: number;
+  /**
+   * A smaller limit for the first chunk, so sound starts after one short request when the audio is
+   * played or piped; later chunks are fetched while it plays.
+   */
+  firstChunkMaxChars?: number | undefined;
+}
+
+/** Segmenting one huge string is superlinear in V8 (74 s for 2 MB); windows keep it linear. */
+const WINDOW = 16 * 1024;
+
+/** Code points, which is how providers count: an emoji is one or two, never a half. */
+export function codePointLength(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+    }
+    n++;
+  }
+  return n;
+}
+
+interface Unit {
+  start: number;
+  end: number;
+  size: number;
+}
+
+/**
+ * Splits text into chunks of whole sentences, each at most `maxChars` code points, preferring to end
+ * a chunk at a paragraph break. A sentence longer than the limit is split at a clause, then between
+ * words, then between grapheme clusters: never inside a word, a surrogate pair or an emoji sequence.
+ * The chunks, joined, are the input less the whitespace at their edges.
+ */
+export function chunkText(text: string, options: ChunkOptions): TextChunk[] {
+  const chunks: TextChunk[] = [];
+  let current: Unit[] = [];
+  let currentSize = 0;
+  const limit = (): number => (chunks.length === 0 ? (options.firstChunkMaxChars ?? options.maxChars) : options.maxChars);
+
+  const close = (units: Unit[]): void => {
+    const first = units[0];
+    const last = units[units.length - 1];
+    if (!first || !last) return;
+    const raw = text.slice(first.start, last.end);
+    const lead = raw.length - raw.trimStart().length;
+    const body = raw.trim();
+    if (body !== '') chunks.push({ text: body, start: first.start + lead, end: first.start + lead + body.length });
+  };
+
+  const add = (unit: Unit): void => {
+    if (unit.size > limit()) {
+      for (const piece of splitLong(text, unit, limit())) add(piece);
+      return;
+    }
+    if (currentSize + unit.size > limit() && current.length > 0) {
+      const cut = paragraphCut(text, current, limit());
+      close(current.slice(0, cut));
+      current = current.slice(cut);
+      currentSize = current.reduce((sum, u) => sum + u.size, 0);
+      // The carried units may still not leave room; close them too.
+      if (currentSize + unit.size > limit() && current.length > 0) {
+        close(current);
+        current = [];
+        currentSize = 0;
+      }
+    }
+    current.push(unit);
+    currentSize += unit.size;
+  };
+
+  for (const unit of sentenceUnits(text, options.maxChars)) add(unit);
+  close(current);
+  return chunks;
+}
+
+/**
+ * Where to end a full chunk: after the last unit that closes a paragraph, if that keeps the chunk at
+ * least half full; else after all of its units.
+ */
+function paragraphCut(text: string, units: Unit[], limit: number): number {
+  let size = 0;
+  let best = units.length;
+  for (let i = 0; i < units.length; i++) {
+    size += units[i]!.size;
+    if (i < units.length - 1 && size >= limit / 2 && /\n\s*\n\s*$/.test(text.slice(units[i]!.start, units[i]!.end))) best = i + 1;
+  }
+  return best;
+}
+
+const sentenceSegmenter = new Intl.Segmenter(undefined, { granularity: 'sentence' });
+const wordSegmenter = new Intl.Segmenter(undefined, { granularity: 'word' });
+const graphemeSegmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+const unitOf = (text: string, start: number, end: number): Unit => ({ start, end, size: codePointLength(text.slice(start, end)) });
+
+/** Sentences over the whole text, found window by window; the unfinished last one is carried over. */
+function* sentenceUnits(text: string, maxChars: number): Generator<Unit> {
+  let pos = 0;
+  while (pos < text.length) {
+    const end = Math.min(pos + WINDOW, text.length);
+    const window = text.slice(pos, end);
+    const units: Unit[] = [];
+    for (const s of sentenceSegmenter.segment(window)) units.push(unitOf(text, pos + s.index, pos + s.index + s.segment.length));
+    if (end === text.length) {
+      yield* units;
+      return;
+    }
+    if (units.length > 1) {
+      const carried = units.pop()!;
+      yield* units;
+      pos = carried.start;
+      continue;
+    }
+    // One sentence fills the window: it is longer than any chunk, so split it now and carry its
+    // last piece, which the window edge may have cut.
+    const pieces = splitLong(text, units[0] ?? unitOf(text, pos, end), maxChars);
+    const carried = pieces.pop()!;
+    yield* pieces;
+    pos = carried.start > pos ? carried.start : end;
+  }
+}
+
+/** Clause ends: after , ; : or a dash followed by a space, or after CJK clause punctuation. */
+const CLAUSE = /[,;:\u2013\u2014)](?=\s)|[\uFF0C\u3001\uFF1B\uFF1A\uFF09]/g;
+
+function splitLong(text: string, unit: Unit, max: number): Unit[] {
+  const slice = text.slice(unit.start, unit.end);
+  const clauses: Unit[] = [];
+  let from = 0;
+  for (const m of slice.matchAll(CLAUSE)) {
+    const to = m.index + m[0].length;
+    clauses.push(unitOf(text, unit.start + from, unit.start + to));
+    from = to;
+  }
+  clauses.push(unitOf(text, unit.start + from, unit.end));
+  return pack(clauses, max, (u) => pack(segmentUnits(text, u, wordSegmenter), max, (w) => pack(segmentUnits(text, w, graphemeSegmenter), max, (g) => [g])));
+}
+
+function segmentUnits(text: string, unit: Unit, segmenter: Intl.Segmenter): Unit[] {
+  const units: Unit[] = [];
+  for (const s of segmenter.segment(text.slice(unit.start, unit.end))) {
+    units.push(unitOf(text, unit.start + s.index, unit.start + s.index + s.segment.length));
+  }
+  return units;
+}
+
+/** Greedily merges neighbouring units up to `max`; a unit over `max` is split by `finer` first. */
+function pack(units: Unit[], max: number, finer: (u: Unit) => Unit[]): Unit[] {
+  const out: Unit[] = [];
+  let open: Unit | undefined;
+  for (const unit of units) {
+    const parts = unit.size > max ? finer(unit) : [unit];
+    for (const part of parts) {
+      if (open && open.size + part.size <= max) {
+        open = { start: open.start, end: part.end, size: open.size + part.size };
+      } else {
+        if (open) out.push(open);
+        open = part;
+      }
+    }
+  }
+  if (open) out.push(open);
+  return out;
+}

@@ -1,0 +1,74 @@
+import type { Writable } from 'node:stream';
+
+export interface ReporterOptions {
+  stderr: Writable & { isTTY?: boolean };
+  quiet: boolean;
+  /** CI logs are not terminals worth animating, even when they claim to be. */
+  ci: boolean;
+  now?: () => number;
+}
+
+export interface ProgressState {
+  chunksDone: number;
+  chunks: number;
+  charsDone: number;
+  chars: number;
+}
+
+/**
+ * Every word for people goes to stderr through here. A spinner with progress is drawn only on a
+ * terminal, never under --quiet or CI, and is cleared before any other line and on every exit path.
+ */
+export class Reporter {
+  private spinner: { text: string; stop(): void; clear(): void; render(): void; start(): unknown } | undefined;
+  private startedAt = 0;
+  private readonly now: () => number;
+  readonly interactive: boolean;
+
+  constructor(private readonly options: ReporterOptions) {
+    this.now = options.now ?? Date.now;
+    this.interactive = Boolean(options.stderr.isTTY) && !options.quiet && !options.ci;
+  }
+
+  /** Warnings are shown even under --quiet: they say the output differs from what was asked. */
+  warn(message: string): void {
+    this.line(`tts: warning: ${message}`);
+  }
+
+  info(message: string): void {
+    if (!this.options.quiet) this.line(message);
+  }
+
+  /** Messages that must show whatever the flags, such as errors. */
+  line(message: string): void {
+    this.spinner?.clear();
+    this.options.stderr.write(`${message}\n`);
+    this.spinner?.render();
+  }
+
+  async startProgress(text: string): Promise<void> {
+    this.startedAt = this.now();
+    if (!this.interactive) return;
+    const { default: ora } = await import('ora');
+    this.spinner = ora({ text, stream: this.options.stderr as NodeJS.WriteStream, discardStdin: false });
+    this.spinner.start();
+  }
+
+  progress(state: ProgressState): void {
+    if (!this.spinner) return;
+    const elapsed = (this.now() - this.startedAt) / 1000;
+    const share = state.chars > 0 ? state.charsDone / state.chars : 0;
+    const left = share > 0 && share < 1 ? ` · ~${clock((elapsed / share) * (1 - share))} left` : '';
+    this.spinner.text = `Speaking: ${state.chunksDone}/${state.chunks} chunks · ${state.charsDone.toLocaleString('en')}/${state.chars.toLocaleString('en')} characters · ${clock(elapsed)}${left}`;
+  }
+
+  stopProgress(): void {
+    this.spinner?.stop();
+    this.spinner = undefined;
+  }
+}
+
+function clock(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}

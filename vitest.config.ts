@@ -1,0 +1,10 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 20_000,
+    // Tests spawn the real bin and fake servers; two workers match the 2-core machines we run on.
+    maxWorkers: 2,
+  },
+});
