@@ -3,12 +3,9 @@ import { AUDIO_FORMATS } from '../audio/formats.js';
 import { UsageError } from '../errors.js';
 import { BUILT_IN_PROVIDERS } from '../providers/registry.js';
 import { Reporter } from '../ui/reporter.js';
-import { cacheClear, cacheInfo } from './cache-command.js';
 import type { CliIo } from './cli-io.js';
-import { configGet, configList, configPath, configSet, configUnset } from './config-command.js';
 import { EXIT_OK, exitCodeFor } from './exit-codes.js';
 import { formatError } from './format-error.js';
-import { runSpeak } from './speak-command.js';
 import type { RawSpeakFlags } from './speak-options.js';
 import { VERSION } from './version.js';
 
@@ -80,19 +77,23 @@ function buildProgram(io: CliIo, reporter: Reporter, setDebug: (debug: boolean) 
     })
     .action(async (words: string[], flags: RawSpeakFlags) => {
       setDebug(flags.debug === true);
+      // Each command's code (undici, the pipeline, conf) loads only when it runs: --help stays fast.
+      const { runSpeak } = await import('./speak-command.js');
       await runSpeak(words, flags, io, reporter);
     });
 
+  const configCommands = () => import('./config-command.js');
   const config = program.command('config').description('show or change the settings in the config file').exitOverride();
-  config.command('set <key> [value]').description('set a value (an API key with no value is asked for unseen)').action((key: string, value: string | undefined) => configSet(key, value, io));
-  config.command('get <key>').description('print a value (secrets masked)').action((key: string) => configGet(key, io));
-  config.command('unset <key>').description('remove a value').action((key: string) => configUnset(key, io));
-  config.command('list').description('print every value (secrets masked)').action(() => configList(io));
-  config.command('path').description("print the config file's path").action(() => configPath(io));
+  config.command('set <key> [value]').description('set a value (an API key with no value is asked for unseen)').action(async (key: string, value: string | undefined) => (await configCommands()).configSet(key, value, io));
+  config.command('get <key>').description('print a value (secrets masked)').action(async (key: string) => (await configCommands()).configGet(key, io));
+  config.command('unset <key>').description('remove a value').action(async (key: string) => (await configCommands()).configUnset(key, io));
+  config.command('list').description('print every value (secrets masked)').action(async () => (await configCommands()).configList(io));
+  config.command('path').description("print the config file's path").action(async () => (await configCommands()).configPath(io));
 
+  const cacheCommands = () => import('./cache-command.js');
   const cache = program.command('cache').description('the cache of finished chunks').exitOverride();
-  cache.command('clear').description('remove every cached chunk').action(() => cacheClear(io));
-  cache.command('info').description("print the cache's folder and size").action(() => cacheInfo(io));
+  cache.command('clear').description('remove every cached chunk').action(async () => (await cacheCommands()).cacheClear(io));
+  cache.command('info').description("print the cache's folder and size").action(async () => (await cacheCommands()).cacheInfo(io));
 
   for (const command of [config, cache]) {
     command.configureOutput(program.configureOutput());

@@ -91,6 +91,11 @@ export async function runSpeak(words: string[], flags: RawSpeakFlags, io: CliIo,
       const cached = report.cacheHits > 0 ? `, ${report.cacheHits} from cache` : '';
       reporter.info(`Wrote ${options.output.path} (${options.format}, ${report.chunks} chunk${report.chunks === 1 ? '' : 's'}${cached})`);
     }
+  } catch (error) {
+    // speak() undoes its own output, but a refusal before it starts (a format the provider lacks)
+    // must not leave the temporary file either.
+    await sink.abort();
+    throw error;
   } finally {
     reporter.stopProgress();
     await agent.destroy();

@@ -14,7 +14,7 @@ export interface ConfigStore extends ConfigReader {
  * the like do not pay for it.
  */
 export async function openConfig(dir: string): Promise<ConfigStore> {
-  const { default: Conf } = await import('conf');
+  const Conf = await loadConf();
   const conf = new Conf<Record<string, unknown>>({
     projectName: 'tts',
     cwd: dir,
@@ -39,4 +39,22 @@ function flatten(value: Record<string, unknown>, prefix = ''): [string, unknown]
   return Object.entries(value).flatMap(([key, v]): [string, unknown][] =>
     v && typeof v === 'object' && !Array.isArray(v) ? flatten(v as Record<string, unknown>, `${prefix}${key}.`) : [[`${prefix}${key}`, v]],
   );
+}
+
+/**
+ * conf writes through `atomically`, whose `when-exit` hooks SIGINT and SIGTERM and re-raises them, so
+ * a Ctrl-C would kill the process before it aborts its requests and removes its temporary files.
+ * Our config writes are synchronous, so that hook protects nothing of ours: it is removed on load.
+ */
+async function loadConf(): Promise<typeof import('conf').default> {
+  const signals = (): string[] => process.eventNames().filter((e): e is string => typeof e === 'string' && e.startsWith('SIG'));
+  const before = new Map(signals().map((s) => [s, process.listeners(s as NodeJS.Signals)]));
+  const { default: Conf } = await import('conf');
+  for (const signal of signals()) {
+    const ours = before.get(signal) ?? [];
+    for (const listener of process.listeners(signal as NodeJS.Signals)) {
+      if (!ours.includes(listener)) process.off(signal, listener);
+    }
+  }
+  return Conf;
 }

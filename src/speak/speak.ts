@@ -95,6 +95,7 @@ export async function speak(job: SpeakJob): Promise<SpeakReport> {
     requestIds: [],
     wire: plan.wire,
   };
+  if (job.signal.aborted) throw new InterruptedError();
   const controller = new AbortController();
   const onOuterAbort = (): void => fail(new InterruptedError());
   job.signal.addEventListener('abort', onOuterAbort, { once: true });

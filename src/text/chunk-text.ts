@@ -113,7 +113,14 @@ function* sentenceUnits(text: string, maxChars: number): Generator<Unit> {
     const end = Math.min(pos + WINDOW, text.length);
     const window = text.slice(pos, end);
     const units: Unit[] = [];
-    for (const s of sentenceSegmenter.segment(window)) units.push(unitOf(text, pos + s.index, pos + s.index + s.segment.length));
+    for (const s of sentenceSegmenter.segment(window)) {
+      const unit = unitOf(text, pos + s.index, pos + s.index + s.segment.length);
+      const previous = units[units.length - 1];
+      // The segmenter gives a paragraph's second newline as a segment of its own; it belongs to the
+      // sentence before it, which is how a paragraph end is seen.
+      if (previous && s.segment.trim() === '') units[units.length - 1] = { start: previous.start, end: unit.end, size: previous.size + unit.size };
+      else units.push(unit);
+    }
     if (end === text.length) {
       yield* units;
       return;

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { bytesReply, FakeProvider, fakePcm, jsonError, streamingWav } from '../helpers/fake-provider.js';
 import { runTts, Sandbox } from '../helpers/run-tts.js';
@@ -76,6 +76,7 @@ describe('the request each provider is sent', () => {
     expect(r.stderr).toMatch(/cannot produce aac/);
     expect(r.stderr).toMatch(/mp3, pcm/);
     expect(fake.requests).toHaveLength(0);
+    expect(readdirSync(box.dir).filter((f) => f.includes('a.aac'))).toEqual([]);
   });
 
   test('litellm: the proxy root is the base URL, and its audio/mpeg label on wav is not believed', async () => {

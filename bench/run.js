@@ -1,0 +1,21 @@
+// npm run bench: speed and memory targets, measured against local servers only.
+import { benchStartup } from './startup.js';
+
+function table(title, rows) {
+  console.log(`\n${title}`);
+  const width = Math.max(...rows.map((r) => r.measure.length));
+  for (const r of rows) {
+    const verdict = r.ok === undefined ? '' : r.ok ? '  ok' : '  MISSED';
+    console.log(`  ${r.measure.padEnd(width)}  ${r.value.padStart(10)}  ${r.target.padEnd(12)}${verdict}`);
+  }
+}
+
+const sections = [['Start-up', () => benchStartup()]];
+let missed = 0;
+for (const [title, run] of sections) {
+  const rows = await run();
+  missed += rows.filter((r) => r.ok === false).length;
+  table(title, rows);
+}
+console.log(missed === 0 ? '\nAll targets met.' : `\n${missed} target(s) missed.`);
+process.exitCode = missed === 0 ? 0 : 1;

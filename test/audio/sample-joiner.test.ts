@@ -1,0 +1,113 @@
+import { describe, expect, test } from 'vitest';
+import { createJoiner, planFormats } from '../../src/audio/format-plan.js';
+import type { AudioJoiner } from '../../src/audio/joiner.js';
+import { sniff } from '../../src/audio/sniff.js';
+import { fakePcm, streamingWav } from '../helpers/fake-provider.js';
+
+/** Feeds each chunk in pieces of `piece` bytes and applies the patches as a file would. */
+function join(joiner: AudioJoiner, chunks: Buffer[], piece = 7, seekable = true): Buffer {
+  const out: Uint8Array[] = [];
+  for (const chunk of chunks) {
+    for (let at = 0; at < chunk.length; at += piece) out.push(...joiner.push(chunk.subarray(at, at + piece)));
+    out.push(...joiner.endChunk());
+  }
+  const end = joiner.finish();
+  out.push(...end.tail);
+  const file = Buffer.concat(out);
+  if (seekable) for (const p of end.patches) Buffer.from(p.bytes).copy(file, p.offset);
+  return file;
+}
+
+function withRealSizes(wav: Buffer): Buffer {
+  const copy = Buffer.from(wav);
+  copy.writeUInt32LE(copy.length - 8, 4);
+  copy.writeUInt32LE(copy.length - 44, 40);
+  return copy;
+}
+
+/** A WAV with an EXTENSIBLE fmt chunk, a LIST chunk of odd size (padded) before the data. */
+function fancyWav(pcm: Buffer): Buffer {
+  const fmt = Buffer.alloc(8 + 40);
+  fmt.write('fmt ', 0, 'latin1');
+  fmt.writeUInt32LE(40, 4);
+  fmt.writeUInt16LE(0xfffe, 8);
+  fmt.writeUInt16LE(1, 10);
+  fmt.writeUInt32LE(24_000, 12);
+  fmt.writeUInt32LE(48_000, 16);
+  fmt.writeUInt16LE(2, 20);
+  fmt.writeUInt16LE(16, 22);
+  fmt.writeUInt16LE(22, 24);
+  fmt.writeUInt16LE(16, 26);
+  fmt.writeUInt16LE(1, 32);
+  const list = Buffer.concat([Buffer.from('LIST', 'latin1'), Buffer.from([5, 0, 0, 0]), Buffer.from('INFOx'), Buffer.alloc(1)]);
+  const data = Buffer.concat([Buffer.from('data', 'latin1'), Buffer.alloc(4), pcm]);
+  data.writeUInt32LE(pcm.length, 4);
+  const body = Buffer.concat([Buffer.from('WAVE', 'latin1'), fmt, list, data]);
+  const riff = Buffer.alloc(8);
+  riff.write('RIFF', 0, 'latin1');
+  riff.writeUInt32LE(body.length, 4);
+  return Buffer.concat([riff, body]);
+}
+
+const pcms = [fakePcm('First sentence.'), fakePcm('Second, longer sentence here.'), fakePcm('Third.')];
+const allPcm = Buffer.concat(pcms);
+
+describe('joining chunks at sample level', () => {
+  test.each([
+    ['streaming-size WAVs (as OpenAI sends)', pcms.map((p) => streamingWav(p))],
+    ['WAVs with real sizes', pcms.map((p) => withRealSizes(streamingWav(p)))],
+    ['WAVs with EXTENSIBLE fmt and padded extra chunks', pcms.map(fancyWav)],
+  ])('%s become one WAV with one header and exact sizes', (_name, chunks) => {
+    for (const piece of [1, 7, 4096]) {
+      const wav = join(createJoiner(planFormats('wav', ['wav'], 'p'), chunks.length), chunks, piece);
+      expect(sniff(wav)).toEqual({ kind: 'audio', container: 'wav' });
+      expect(wav.readUInt32LE(4)).toBe(wav.length - 8);
+      expect(wav.readUInt32LE(40)).toBe(allPcm.length);
+      expect(wav.readUInt32LE(24)).toBe(24_000);
+      expect(wav.subarray(44)).toEqual(allPcm);
+    }
+  });
+
+  test('on a pipe the header keeps the streaming sizes', () => {
+    const wav = join(createJoiner(planFormats('wav', ['wav'], 'p'), 3), pcms.map((p) => streamingWav(p)), 100, false);
+    expect(wav.readUInt32LE(4)).toBe(0xffffffff);
+    expect(wav.readUInt32LE(40)).toBe(0xffffffff);
+    expect(wav.subarray(44)).toEqual(allPcm);
+  });
+
+  test('pcm chunks are joined exactly; an odd trailing byte is dropped, not shifted into the next chunk', () => {
+    const odd = Buffer.concat([pcms[0]!, Buffer.from([0x55])]);
+    const joined = join(createJoiner(planFormats('pcm', ['pcm'], 'p'), 2), [odd, pcms[1]!], 3);
+    expect(joined).toEqual(Buffer.concat([pcms[0]!, pcms[1]!]));
+  });
+
+  test('wav chunks can become raw pcm, and pcm chunks a wav', () => {
+    expect(join(createJoiner(planFormats('pcm', ['wav'], 'p'), 3), pcms.map((p) => streamingWav(p)))).toEqual(allPcm);
+    const wav = join(createJoiner(planFormats('wav', ['mp3', 'pcm'], 'p'), 3), pcms);
+    expect(wav.subarray(44)).toEqual(allPcm);
+    expect(wav.readUInt32LE(40)).toBe(allPcm.length);
+  });
+
+  test('a chunk at another sample rate is refused, naming the chunk', () => {
+    const other = streamingWav(pcms[1]!, 22_050);
+    expect(() => join(createJoiner(planFormats('wav', ['wav'], 'p'), 2), [streamingWav(pcms[0]!), other])).toThrow(/chunk 2 is 22050 Hz.*chunk 1 was 24000 Hz/);
+  });
+
+  test('a chunk that is not WAV at all is refused', () => {
+    expect(() => join(createJoiner(planFormats('wav', ['wav'], 'p'), 1), [Buffer.from('<html>nope</html>')])).toThrow(/not a WAV/);
+  });
+});
+
+describe('format plan', () => {
+  test.each([
+    ['mp3', ['mp3', 'opus', 'aac', 'flac', 'wav', 'pcm'], 'mp3'],
+    ['wav', ['mp3', 'pcm'], 'pcm'],
+    ['pcm', ['mp3', 'wav'], 'wav'],
+  ] as const)('%s from a server with %j is asked as %s', (output, server, wire) => {
+    expect(planFormats(output, server, 'p').wire).toBe(wire);
+  });
+
+  test('a format that can be neither sent nor made is refused, naming what can', () => {
+    expect(() => planFormats('aac', ['mp3', 'pcm'], 'OpenRouter')).toThrow(/OpenRouter cannot produce aac/);
+  });
+});

@@ -1,0 +1,79 @@
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { runTts, Sandbox } from '../helpers/run-tts.js';
+
+let box: Sandbox;
+beforeEach(() => {
+  box = new Sandbox();
+});
+afterEach(() => box.cleanup());
+
+const tts = (args: string[], stdin?: string) => runTts(args, { env: box.env, ...(stdin === undefined ? {} : { stdin }) });
+const KEY = 'sk-proj-abcdefghijklmnop1234';
+
+describe('tts config', () => {
+  test('lives at $XDG_CONFIG_HOME/tts/config.json, readable by its owner only', async () => {
+    expect((await tts(['config', 'set', 'voice', 'nova'])).code).toBe(0);
+    const path = join(box.env['XDG_CONFIG_HOME']!, 'tts', 'config.json');
+    expect((await tts(['config', 'path'])).stdout.toString().trim()).toBe(path);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({ voice: 'nova' });
+  });
+
+  test('set, get, list and unset', async () => {
+    await tts(['config', 'set', 'model', 'tts-1-hd']);
+    await tts(['config', 'set', 'speed', '1.25']);
+    await tts(['config', 'set', 'kokoro.baseUrl', 'http://localhost:8880/v1']);
+    expect((await tts(['config', 'get', 'speed'])).stdout.toString()).toBe('1.25\n');
+    expect((await tts(['config', 'list'])).stdout.toString()).toBe('model = tts-1-hd\nspeed = 1.25\nkokoro.baseUrl = http://localhost:8880/v1\n');
+    expect((await tts(['config', 'unset', 'model'])).code).toBe(0);
+    const missing = await tts(['config', 'get', 'model']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/model is not set/);
+  });
+
+  test('an API key with no value is read from stdin, and is masked by get and list', async () => {
+    const set = await tts(['config', 'set', 'openai.apiKey'], `${KEY}\n`);
+    expect(set.code).toBe(0);
+    expect(set.stderr).not.toContain(KEY);
+    const got = (await tts(['config', 'get', 'openai.apiKey'])).stdout.toString().trim();
+    expect(got).toBe('sk-…1234');
+    expect((await tts(['config', 'list'])).stdout.toString()).toBe('openai.apiKey = sk-…1234\n');
+    const path = (await tts(['config', 'path'])).stdout.toString().trim();
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({ openai: { apiKey: KEY } });
+  });
+
+  test.each([
+    [['config', 'set', 'colour', 'blue'], /Unknown config key "colour"/],
+    [['config', 'set', 'openai.colour', 'blue'], /Unknown config key "openai.colour"/],
+    [['config', 'set', 'format', 'ogg'], /format must be one of/],
+    [['config', 'set', 'speed', '9'], /speed must be a number from 0.25 to 4/],
+    [['config', 'set', 'openai.baseUrl', 'not a url'], /must be an http\(s\) URL/],
+    [['config', 'set', 'model'], /needs a value/],
+    [['config', 'bogus'], /unknown command 'bogus'/],
+  ])('%j is refused with exit 2', async (args, message) => {
+    const r = await tts(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+
+  test('config defaults apply to a run, and flags beat them', async () => {
+    const { FakeProvider } = await import('../helpers/fake-provider.js');
+    const fake = await FakeProvider.start();
+    try {
+      await tts(['config', 'set', 'openai.baseUrl', fake.url]);
+      await tts(['config', 'set', 'openai.apiKey', 'k-from-config']);
+      await tts(['config', 'set', 'voice', 'sage']);
+      await tts(['config', 'set', 'format', 'wav']);
+      await tts(['config', 'set', 'speed', '0.5']);
+      expect((await tts(['Hi.', '-o', box.path('a')])).code).toBe(0);
+      expect((await tts(['Hi.', '-o', box.path('b.mp3'), '-v', 'verse'])).code).toBe(0);
+      expect(fake.requests[0]?.headers['authorization']).toBe('Bearer k-from-config');
+      expect(fake.requests[0]?.body).toMatchObject({ voice: 'sage', response_format: 'wav', speed: 0.5 });
+      expect(fake.requests[1]?.body).toMatchObject({ voice: 'verse', response_format: 'mp3', speed: 0.5 });
+    } finally {
+      await fake.close();
+    }
+  });
+});

@@ -1,0 +1,145 @@
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { FakeProvider, hang, htmlPage, jsonError, resetMidBody, speechReply } from '../helpers/fake-provider.js';
+import { runTts, Sandbox } from '../helpers/run-tts.js';
+
+let fake: FakeProvider;
+let box: Sandbox;
+beforeEach(async () => {
+  fake = await FakeProvider.start();
+  box = new Sandbox();
+});
+afterEach(async () => {
+  await fake.close();
+  box.cleanup();
+});
+
+const speakTo = (out: string, extra: string[] = [], env: Record<string, string> = {}) =>
+  runTts(['Hello there.', '-o', out, '--base-url', fake.url, ...extra], { env: { ...box.env, OPENAI_API_KEY: 'sk-test', ...env } });
+
+describe("each provider's error shape is shown in its own words, with status, code and request id", () => {
+  test.each([
+    ['OpenAI', 401, { error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', param: null, code: 'invalid_api_key' } }, /Incorrect API key provided\./, /code invalid_api_key/],
+    ['OpenRouter numeric code', 402, { error: { code: 402, message: 'Insufficient credits' } }, /Insufficient credits/, /out of credits/],
+    ['OpenRouter schema error', 400, { success: false, error: { name: 'ZodError', message: 'voice: Required' } }, /voice: Required/, /type ZodError/],
+    ['LiteLLM', 400, { error: { message: 'litellm.BadRequestError: model tts not found', type: 'invalid_request_error', param: null, code: '400' } }, /litellm\.BadRequestError/, /status 400/],
+    ['Portkey gateway', 400, { status: 'failure', message: 'Invalid config passed' }, /Invalid config passed/, /status 400/],
+    ['Portkey upstream', 404, { error: { message: 'openai error: model not found', type: 'invalid_request_error' }, provider: 'openai' }, /openai error: model not found/, /base URL/],
+    ['Kokoro-FastAPI', 400, { detail: { error: 'validation_error', message: 'Voice not found', type: 'invalid_request_error' } }, /Voice not found/, /code validation_error/],
+    ['FastAPI validation', 404, { detail: [{ loc: ['body', 'voice'], msg: 'field required' }] }, /field required/, /status 404/],
+    ['Azure string code', 401, { error: { code: '401', message: 'Access denied due to invalid subscription key.' } }, /Access denied/, /code 401/],
+  ])('%s', async (_name, status, body, message, detail) => {
+    fake.fallback = jsonError(status, body, { 'x-request-id': 'req_abc123' });
+    const r = await speakTo(box.path('a.mp3'));
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).toMatch(detail);
+    expect(r.stderr).toContain('request id req_abc123');
+    expect(r.stderr).toContain(`answered ${status}`);
+    expect(existsSync(box.path('a.mp3'))).toBe(false);
+  });
+});
+
+describe('retries', () => {
+  test.each([400, 401, 403, 404])('%i is never retried', async (status) => {
+    fake.fallback = jsonError(status, { error: { message: 'no' } });
+    const r = await speakTo(box.path('a.mp3'));
+    expect(r.code).toBe(4);
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  test.each([408, 409, 429, 500, 502, 503])('%i is retried, then succeeds', async (status) => {
+    fake.reply(jsonError(status, { error: { message: 'busy' } }), jsonError(status, { error: { message: 'busy' } }));
+    const r = await speakTo(box.path('a.mp3'));
+    expect(r.code).toBe(0);
+    expect(fake.requests).toHaveLength(3);
+    expect(readFileSync(box.path('a.mp3')).toString('latin1', 0, 3)).toBe('ID3');
+  });
+
+  test("the server's retry-after is honoured, and --retries bounds the attempts", async () => {
+    const waits: number[] = [];
+    fake.fallback = jsonError(429, { error: { message: 'Rate limit reached', code: 'rate_limit_exceeded' } }, { 'retry-after': '7' });
+    const r = await runTts(['Hi.', '-o', box.path('a.mp3'), '--base-url', fake.url, '--retries', '2'], {
+      env: { ...box.env, OPENAI_API_KEY: 'sk-test' },
+      sleep: async (ms) => void waits.push(ms),
+    });
+    expect(r.code).toBe(4);
+    expect(fake.requests).toHaveLength(3);
+    expect(waits).toEqual([7000, 7000]);
+    expect(r.stderr).toMatch(/Rate limit reached/);
+  });
+
+  test('retry-after-ms beats retry-after; without either the wait backs off exponentially', async () => {
+    const waits: number[] = [];
+    fake.reply(jsonError(503, {}, { 'retry-after-ms': '250', 'retry-after': '9' }), jsonError(503, {}), jsonError(503, {}));
+    const r = await runTts(['Hi.', '-o', box.path('a.mp3'), '--base-url', fake.url], { env: { ...box.env, OPENAI_API_KEY: 'k' }, sleep: async (ms) => void waits.push(ms) });
+    expect(r.code).toBe(0);
+    // random() is 0.5 in tests: a quarter of that (12.5 %) comes off each back-off step.
+    expect(waits).toEqual([250, 875, 1750]);
+  });
+
+  test('a body cut off in the middle is fetched again whole', async () => {
+    fake.reply(resetMidBody());
+    const out = box.path('a.pcm');
+    const r = await speakTo(out);
+    expect(r.code).toBe(0);
+    expect(fake.requests).toHaveLength(2);
+    expect(readFileSync(out).length).toBe('Hello there.'.length * 24 * 2);
+  });
+
+  test('a server that never answers times out with a clear message (--timeout)', async () => {
+    fake.fallback = hang();
+    const r = await speakTo(box.path('a.mp3'), ['--timeout', '1', '--retries', '0']);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/no answer before the timeout/);
+  });
+
+  test('a refused connection is exit 4 and names the address', async () => {
+    const closed = await FakeProvider.start();
+    const url = closed.url;
+    await closed.close();
+    const r = await runTts(['Hi.', '-o', box.path('a.mp3'), '--base-url', url, '--retries', '0'], { env: { ...box.env, OPENAI_API_KEY: 'k' } });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain(`connection refused by ${url}`);
+  });
+});
+
+describe('a 200 that is not audio is never saved as audio', () => {
+  test('an HTML page (a captive portal, a wrong base URL)', async () => {
+    fake.fallback = htmlPage();
+    const r = await speakTo(box.path('a.mp3'));
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/HTML page/);
+    expect(r.stderr).toMatch(/base URL/);
+    expect(fake.requests).toHaveLength(1);
+    expect(readdirSync(box.dir).filter((f) => f.includes('a.mp3'))).toEqual([]);
+  });
+
+  test('JSON with a 200 status', async () => {
+    fake.fallback = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'audio/mpeg' });
+      res.end('{"object":"list","data":[]}');
+    };
+    const r = await speakTo(box.path('a.mp3'));
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/JSON/);
+  });
+
+  test('another container than the one asked for', async () => {
+    fake.fallback = (req, res) => speechReply()({ ...req, body: { ...req.body, response_format: 'mp3' } }, res);
+    const r = await speakTo(box.path('a.flac'));
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/asked for flac but sent mp3/);
+    expect(r.stderr).toMatch(/--format mp3 would work/);
+  });
+});
+
+test('a failed run leaves an existing file untouched and no temporary file behind', async () => {
+  const out = box.path('keep.mp3');
+  writeFileSync(out, 'precious');
+  fake.fallback = jsonError(500, { error: { message: 'boom' } });
+  const r = await speakTo(out, ['--retries', '1']);
+  expect(r.code).toBe(4);
+  expect(readFileSync(out, 'utf8')).toBe('precious');
+  expect(readdirSync(box.dir).filter((f) => f.endsWith('.part'))).toEqual([]);
+});
