@@ -1,6 +1,10 @@
 import { AudioError, UsageError } from '../errors.js';
 import { SPEECH_PCM, type AudioFormat } from './formats.js';
 import type { AudioJoiner } from './joiner.js';
+import { AdtsJoiner } from './adts-joiner.js';
+import { FlacJoiner } from './flac-joiner.js';
+import { Mp3Joiner } from './mp3-joiner.js';
+import { OpusJoiner } from './opus-joiner.js';
 import { PassthroughJoiner } from './passthrough-joiner.js';
 import { rawPcmEncoder, SampleJoiner, wavEncoder, type SampleEncoderFactory } from './sample-joiner.js';
 
@@ -30,9 +34,20 @@ export function planFormats(output: AudioFormat, serverFormats: readonly AudioFo
   });
 }
 
-export function createJoiner(plan: FormatPlan, chunkCount: number): AudioJoiner {
+export function createJoiner(plan: FormatPlan, chunkCount: number, seekable = false): AudioJoiner {
   const encoder = SAMPLE_ENCODERS[plan.output];
   if ((plan.wire === 'pcm' || plan.wire === 'wav') && encoder) return new SampleJoiner(plan.wire, { ...SPEECH_PCM, formatTag: 1 }, encoder);
-  if (plan.wire === plan.output && chunkCount === 1) return new PassthroughJoiner();
+  if (plan.wire === plan.output) {
+    switch (plan.output) {
+      case 'mp3':
+        return new Mp3Joiner(seekable);
+      case 'aac':
+        return new AdtsJoiner();
+      case 'opus':
+        return new OpusJoiner();
+      case 'flac':
+        return new FlacJoiner();
+    }
+  }
   throw new AudioError(`Cannot turn ${plan.wire} into ${plan.output}`);
 }

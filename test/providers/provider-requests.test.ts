@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { bytesReply, FakeProvider, fakePcm, jsonError, streamingWav } from '../helpers/fake-provider.js';
+import { bytesReply, FakeProvider, fakePcm, jsonError, sseReply, streamingWav } from '../helpers/fake-provider.js';
 import { runTts, Sandbox } from '../helpers/run-tts.js';
 
 let fake: FakeProvider;
@@ -37,6 +37,15 @@ describe('the request each provider is sent', () => {
     expect(fake.requests[0]?.body).toEqual({ model: 'tts-1', input: 'Hi.', voice: 'alloy', response_format: 'mp3' });
     expect(r.stderr).toContain('tts-1 does not take --instructions');
     expect(r.stderr).toContain('tts-1 cannot stream SSE');
+  });
+
+  test('openai: --stream-format sse asks for SSE and decodes its deltas into the same audio', async () => {
+    fake.fallback = sseReply(333);
+    const out = box.path('a.pcm');
+    const r = await runTts(['Streamed as events.', '-o', out, '--stream-format', 'sse', '--base-url', fake.url], { env: { ...box.env, OPENAI_API_KEY: KEY } });
+    expect(r.code).toBe(0);
+    expect(fake.requests[0]?.body).toMatchObject({ stream_format: 'sse', response_format: 'pcm' });
+    expect(readFileSync(out)).toEqual(fakePcm('Streamed as events.'));
   });
 
   test('openai: a custom voice id is sent as a voice object', async () => {

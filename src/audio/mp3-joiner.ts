@@ -1,0 +1,149 @@
+import { AudioError } from '../errors.js';
+import { ByteQueue, id3v2Size } from './byte-queue.js';
+import type { AudioJoiner, JoinEnd } from './joiner.js';
+import { isTagFrame, mp3HeaderBytes, parseMp3Header, xingOffset, type Mp3FrameHeader } from './mp3-frame.js';
+
+const XING_FLAGS_FRAMES_AND_BYTES = 0x3;
+
+/**
+ * Joins MP3 chunks at frame level. Every chunk's tags (ID3v2, ID3v1, APE) and its Xing/Info/VBRI
+ * frame are dropped — a kept Xing frame would make players report chunk 1's length — and every
+ * audio frame is kept, since the next frame's bit reservoir may point back into it. On a file one
+ * Info (constant bitrate) or Xing (variable) frame is written first and patched at the end with the
+ * true frame and byte counts, so the stated duration is the audio's.
+ */
+export class Mp3Joiner implements AudioJoiner {
+  private readonly queue = new ByteQueue();
+  private skip = 0;
+  private first: Mp3FrameHeader | undefined;
+  private xingFrame: Buffer | undefined;
+  private chunk = 1;
+  private frames = 0;
+  private bytes = 0;
+  private readonly bitrates = new Set<number>();
+
+  constructor(private readonly seekable: boolean) {}
+
+  /** Audio samples joined so far (per channel). */
+  samples = 0;
+
+  push(bytes: Uint8Array): Uint8Array[] {
+    this.queue.push(bytes);
+    return this.drain(false);
+  }
+
+  endChunk(): Uint8Array[] {
+    const out = this.drain(true);
+    this.queue.clear();
+    this.skip = 0;
+    this.chunk++;
+    return out;
+  }
+
+  finish(): JoinEnd {
+    if (!this.xingFrame || !this.first) return { tail: [], patches: [] };
+    const frame = Buffer.from(this.xingFrame);
+    const at = xingOffset(this.first);
+    frame.write(this.bitrates.size <= 1 ? 'Info' : 'Xing', at, 'latin1');
+    frame.writeUInt32BE(XING_FLAGS_FRAMES_AND_BYTES, at + 4);
+    frame.writeUInt32BE(this.frames, at + 8);
+    frame.writeUInt32BE(this.bytes + frame.length, at + 12);
+    return { tail: [], patches: [{ offset: 0, bytes: frame }] };
+  }
+
+  private drain(final: boolean): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    for (;;) {
+      if (this.skip > 0) {
+        const n = Math.min(this.skip, this.queue.length);
+        this.queue.take(n);
+        this.skip -= n;
+        if (this.skip > 0) break;
+      }
+      const buf = this.queue.view();
+      if (buf.length < 4) break;
+      const tag = this.tagSize(buf, final);
+      if (tag === 'wait') break;
+      if (tag !== undefined) {
+        this.skip = tag;
+        continue;
+      }
+      const header = parseMp3Header(buf);
+      if (!header) {
+        this.resync(buf);
+        continue;
+      }
+      const next = buf.length >= header.frameBytes + 4 ? header.frameBytes : undefined;
+      if (next === undefined && !final) break;
+      if (buf.length < header.frameBytes) break;
+      // A frame is trusted only when what follows it is another frame of the stream, a tag, or the end.
+      if (next !== undefined && !this.followsFrame(buf, next, header)) {
+        this.resync(buf);
+        continue;
+      }
+      const frame = this.queue.take(header.frameBytes);
+      if (isTagFrame(frame, header)) continue;
+      this.accept(header, out);
+      out.push(frame);
+      this.frames++;
+      this.bytes += frame.length;
+      this.samples += header.samples;
+      this.bitrates.add(header.bitrateKbps);
+    }
+    return out;
+  }
+
+  private accept(h: Mp3FrameHeader, out: Uint8Array[]): void {
+    const f = this.first;
+    if (f === undefined) {
+      this.first = h;
+      if (this.seekable) this.xingFrame = placeholderFrame(h);
+      if (this.xingFrame) out.push(this.xingFrame);
+      return;
+    }
+    if (f.sampleRate !== h.sampleRate || f.channels !== h.channels || f.version !== h.version || f.layer !== h.layer) {
+      throw new AudioError(
+        `chunk ${this.chunk} is MPEG-${h.version} layer ${h.layer} at ${h.sampleRate} Hz, ${h.channels} channel(s), but chunk 1 was MPEG-${f.version} layer ${f.layer} at ${f.sampleRate} Hz, ${f.channels} channel(s); they cannot be joined`,
+        { hint: 'The server changed its output between requests; rerun, or choose --format wav.' },
+      );
+    }
+  }
+
+  private followsFrame(buf: Buffer, at: number, h: Mp3FrameHeader): boolean {
+    const next = parseMp3Header(buf, at);
+    if (next) return next.sampleRate === h.sampleRate && next.layer === h.layer;
+    const marker = buf.toString('latin1', at, at + 3);
+    return marker === 'TAG' || marker === 'ID3' || marker === 'APE';
+  }
+
+  /** Bytes to skip for a tag at the head of `buf`, 'wait' for more bytes, undefined for none. */
+  private tagSize(buf: Buffer, final: boolean): number | 'wait' | undefined {
+    const marker = buf.toString('latin1', 0, 3);
+    if (marker === 'ID3') return buf.length < 10 ? (final ? buf.length : 'wait') : id3v2Size(buf);
+    if (marker === 'TAG') return 128;
+    if (buf.toString('latin1', 0, 8) === 'APETAGEX') {
+      if (buf.length < 32) return final ? buf.length : 'wait';
+      const isHeader = (buf.readUInt32LE(20) & (1 << 29)) !== 0;
+      return isHeader ? buf.readUInt32LE(12) + 32 : 32;
+    }
+    if (buf.length < 8 && buf.toString('latin1', 0, buf.length) === 'APETAGEX'.slice(0, buf.length)) return final ? buf.length : 'wait';
+    return undefined;
+  }
+
+  /** Drops bytes up to the next possible frame sync: garbage between frames is not audio. */
+  private resync(buf: Buffer): void {
+    const next = buf.indexOf(0xff, 1);
+    this.queue.take(next === -1 ? buf.length : next);
+  }
+}
+
+/** A silent frame shaped like the stream's first, to carry the Info/Xing counts; none if too small. */
+function placeholderFrame(h: Mp3FrameHeader): Buffer | undefined {
+  if (h.layer !== 3) return undefined;
+  const header = { ...h, padding: false, crc: false };
+  const size = parseMp3Header(Buffer.from(mp3HeaderBytes(header)))?.frameBytes ?? 0;
+  if (size < xingOffset(header) + 16) return undefined;
+  const frame = Buffer.alloc(size);
+  frame.set(mp3HeaderBytes(header));
+  return frame;
+}
