@@ -49,6 +49,7 @@ export class AdtsJoiner implements AudioJoiner {
 
   endChunk(): Uint8Array[] {
     const out = this.drain(true);
+    if (!this.started) throw new AudioError(`chunk ${this.chunk} holds no AAC frames`);
     this.queue.clear();
     this.skip = 0;
     this.started = false;

@@ -44,6 +44,7 @@ export class FlacJoiner implements AudioJoiner {
 
   endChunk(): Uint8Array[] {
     const out = this.drain(true);
+    if (this.phase !== 'frames' || out.length === 0) throw new AudioError(`chunk ${this.chunk} holds no FLAC audio frames`);
     this.phase = 'magic';
     this.scanned = 0;
     this.queue.clear();

@@ -19,6 +19,7 @@ export class Mp3Joiner implements AudioJoiner {
   private xingFrame: Buffer | undefined;
   private chunk = 1;
   private frames = 0;
+  private framesBeforeChunk = 0;
   private bytes = 0;
   private readonly bitrates = new Set<number>();
 
@@ -34,6 +35,8 @@ export class Mp3Joiner implements AudioJoiner {
 
   endChunk(): Uint8Array[] {
     const out = this.drain(true);
+    if (this.frames === this.framesBeforeChunk) throw new AudioError(`chunk ${this.chunk} holds no MP3 audio frames`);
+    this.framesBeforeChunk = this.frames;
     this.queue.clear();
     this.skip = 0;
     this.chunk++;

@@ -84,7 +84,7 @@ export async function speak(job: SpeakJob): Promise<SpeakReport> {
     firstChunkMaxChars: job.sink.live ? FIRST_CHUNK_CHARS : undefined,
   });
   job.events.planned(chunks);
-  const joiner = createJoiner(plan, chunks.length, job.sink.seekable);
+  const joiner = await createJoiner(plan, job.sink.seekable);
 
   const report: SpeakReport = {
     chunks: chunks.length,

@@ -14,8 +14,8 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Joins chunks fed in `piece`-byte reads, as a file (patched) or a pipe (not), and writes the result. */
-function joinTo(format: AudioFormat, chunks: Buffer[], options: { piece: number; seekable: boolean; name: string }) {
-  const joiner = createJoiner({ output: format, wire: format }, chunks.length, options.seekable);
+async function joinTo(format: AudioFormat, chunks: Buffer[], options: { piece: number; seekable: boolean; name: string }) {
+  const joiner = await createJoiner({ output: format, wire: format }, options.seekable);
   const out: Uint8Array[] = [];
   for (const chunk of chunks) {
     for (let at = 0; at < chunk.length; at += options.piece) out.push(...joiner.push(chunk.subarray(at, at + options.piece)));
@@ -40,9 +40,9 @@ describe.each([
 ])('joins fed $piece bytes at a time (seekable: $seekable)', ({ piece, seekable }) => {
   const name = (f: string) => `${f}-${piece}-${seekable}`;
 
-  test('mp3: one stream whose stated duration is its decoded length, no decoder errors', () => {
+  test('mp3: one stream whose stated duration is its decoded length, no decoder errors', async () => {
     const chunks = tones('mp3');
-    const path = joinTo('mp3', chunks, { piece, seekable, name: name('mp3') });
+    const path = await joinTo('mp3', chunks, { piece, seekable, name: name('mp3') });
     const samples = decodedSamples(path);
     // Every audio frame of every chunk is kept: 576 samples each at 24 kHz (MPEG-2 layer III).
     expect(samples % 576).toBe(0);
@@ -51,8 +51,8 @@ describe.each([
     expect(run('mpg123', ['-q', '-t', path]).output).not.toMatch(/error|warning/i);
   });
 
-  test('opus: one logical Ogg stream whose stated length is its decoded length', () => {
-    const path = joinTo('opus', tones('opus'), { piece, seekable, name: name('opus') });
+  test('opus: one logical Ogg stream whose stated length is its decoded length', async () => {
+    const path = await joinTo('opus', tones('opus'), { piece, seekable, name: name('opus') });
     const samples = decodedSamples(path, 48_000);
     expect(samples / 48_000).toBeGreaterThan(4.1);
     expect(samples / 48_000).toBeLessThan(4.2);
@@ -65,9 +65,9 @@ describe.each([
     expect(info.output.match(/New logical stream/g)).toHaveLength(1);
   });
 
-  test('flac: bit-exact, with STREAMINFO totals on a file', () => {
+  test('flac: bit-exact, with STREAMINFO totals on a file', async () => {
     const chunks = tones('flac');
-    const path = joinTo('flac', chunks, { piece, seekable, name: name('flac') });
+    const path = await joinTo('flac', chunks, { piece, seekable, name: name('flac') });
     const expected = Buffer.concat(chunks.map((c, i) => {
       const one = join(dir, `one-${i}.flac`);
       writeFileSync(one, c);
@@ -78,8 +78,8 @@ describe.each([
     if (seekable) expect(probe(path).duration).toBeCloseTo(expected.length / 2 / 24_000, 6);
   });
 
-  test('aac: validated ADTS frames, every one decodable', () => {
-    const path = joinTo('aac', tones('aac'), { piece, seekable, name: name('aac') });
+  test('aac: validated ADTS frames, every one decodable', async () => {
+    const path = await joinTo('aac', tones('aac'), { piece, seekable, name: name('aac') });
     const samples = decodedSamples(path);
     expect(samples % 1024).toBe(0);
     expect(samples / 24_000).toBeGreaterThan(4.1);
@@ -87,31 +87,35 @@ describe.each([
 });
 
 describe('what cannot be joined is refused, naming the chunk', () => {
-  test.each(['mp3', 'flac', 'aac'] as const)('%s at another sample rate', (format) => {
+  test.each(['mp3', 'flac', 'aac'] as const)('%s at another sample rate', async (format) => {
     const chunks = [encodeTone(dir, format, 0.5, 300, 24_000), encodeTone(dir, format, 0.5, 300, 22_050)];
-    expect(() => joinTo(format, chunks, { piece: 4096, seekable: true, name: `bad-${format}` })).toThrow(/chunk 2 .*(22050|channel).*chunk 1/);
+    await expect(joinTo(format, chunks, { piece: 4096, seekable: true, name: `bad-${format}` })).rejects.toThrow(/chunk 2 .*(22050|channel).*chunk 1/);
   });
 
-  test('opus with another channel count', () => {
+  test('opus with another channel count', async () => {
     const stereo = join(dir, 'stereo.ogg');
     run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'sine=duration=0.5', '-ac', '2', '-c:a', 'libopus', stereo]);
-    expect(() => joinTo('opus', [encodeTone(dir, 'opus', 0.5, 300), readFileSync(stereo)], { piece: 4096, seekable: true, name: 'bad-opus' })).toThrow(/chunk 2 has 2 channel/);
+    await expect(joinTo('opus', [encodeTone(dir, 'opus', 0.5, 300), readFileSync(stereo)], { piece: 4096, seekable: true, name: 'bad-opus' })).rejects.toThrow(/chunk 2 has 2 channel/);
   });
 
-  test('aac in an MP4 container', () => {
+  test('aac in an MP4 container', async () => {
     const m4a = join(dir, 'x.m4a');
     run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'sine=duration=0.5', '-c:a', 'aac', m4a]);
-    expect(() => joinTo('aac', [readFileSync(m4a)], { piece: 4096, seekable: true, name: 'mp4' })).toThrow(/MP4 container, not ADTS/);
+    await expect(joinTo('aac', [readFileSync(m4a)], { piece: 4096, seekable: true, name: 'mp4' })).rejects.toThrow(/MP4 container, not ADTS/);
   });
 });
 
-test('mp3: ID3v1, APE tags and stray bytes between chunks are not audio', () => {
+test('mp3: ID3v1, APE tags and stray bytes between chunks are not audio', async () => {
   const [a, b] = [encodeTone(dir, 'mp3', 0.5, 300), encodeTone(dir, 'mp3', 0.5, 500)];
   const id3v1 = Buffer.concat([Buffer.from('TAG', 'latin1'), Buffer.alloc(125, 0x41)]);
   const apeFooter = Buffer.alloc(32);
   apeFooter.write('APETAGEX', 0, 'latin1');
   apeFooter.writeUInt32LE(32, 12);
-  const clean = decodedSamples(joinTo('mp3', [a!, b!], { piece: 500, seekable: true, name: 'clean' }));
-  const tagged = joinTo('mp3', [Buffer.concat([a!, apeFooter, id3v1]), Buffer.concat([Buffer.from('junk!'), b!])], { piece: 500, seekable: true, name: 'tagged' });
+  const clean = decodedSamples(await joinTo('mp3', [a!, b!], { piece: 500, seekable: true, name: 'clean' }));
+  const tagged = await joinTo('mp3', [Buffer.concat([a!, apeFooter, id3v1]), Buffer.concat([Buffer.from('junk!'), b!])], { piece: 500, seekable: true, name: 'tagged' });
   expect(decodedSamples(tagged)).toBe(clean);
+});
+
+test.each(['mp3', 'aac', 'flac'] as const)('%s: a chunk with no audio frames at all is an error, never silently nothing', async (format) => {
+  await expect(joinTo(format, [Buffer.alloc(5000, 0x11)], { piece: 4096, seekable: true, name: `empty-${format}` })).rejects.toThrow(/chunk 1 (holds no|is not|has bytes that are not)/);
 });

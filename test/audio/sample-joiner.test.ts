@@ -52,14 +52,14 @@ function fancyWav(pcm: Buffer): Buffer {
 const pcms = [fakePcm('First sentence.'), fakePcm('Second, longer sentence here.'), fakePcm('Third.')];
 const allPcm = Buffer.concat(pcms);
 
-describe('joining chunks at sample level', () => {
+describe('joining chunks at sample level', async () => {
   test.each([
     ['streaming-size WAVs (as OpenAI sends)', pcms.map((p) => streamingWav(p))],
     ['WAVs with real sizes', pcms.map((p) => withRealSizes(streamingWav(p)))],
     ['WAVs with EXTENSIBLE fmt and padded extra chunks', pcms.map(fancyWav)],
-  ])('%s become one WAV with one header and exact sizes', (_name, chunks) => {
+  ])('%s become one WAV with one header and exact sizes', async (_name, chunks) => {
     for (const piece of [1, 7, 4096]) {
-      const wav = join(createJoiner(planFormats('wav', ['wav'], 'p'), chunks.length), chunks, piece);
+      const wav = join(await createJoiner(planFormats('wav', ['wav'], 'p')), chunks, piece);
       expect(sniff(wav)).toEqual({ kind: 'audio', container: 'wav' });
       expect(wav.readUInt32LE(4)).toBe(wav.length - 8);
       expect(wav.readUInt32LE(40)).toBe(allPcm.length);
@@ -68,37 +68,37 @@ describe('joining chunks at sample level', () => {
     }
   });
 
-  test('on a pipe the header keeps the streaming sizes', () => {
-    const wav = join(createJoiner(planFormats('wav', ['wav'], 'p'), 3), pcms.map((p) => streamingWav(p)), 100, false);
+  test('on a pipe the header keeps the streaming sizes', async () => {
+    const wav = join(await createJoiner(planFormats('wav', ['wav'], 'p')), pcms.map((p) => streamingWav(p)), 100, false);
     expect(wav.readUInt32LE(4)).toBe(0xffffffff);
     expect(wav.readUInt32LE(40)).toBe(0xffffffff);
     expect(wav.subarray(44)).toEqual(allPcm);
   });
 
-  test('pcm chunks are joined exactly; an odd trailing byte is dropped, not shifted into the next chunk', () => {
+  test('pcm chunks are joined exactly; an odd trailing byte is dropped, not shifted into the next chunk', async () => {
     const odd = Buffer.concat([pcms[0]!, Buffer.from([0x55])]);
-    const joined = join(createJoiner(planFormats('pcm', ['pcm'], 'p'), 2), [odd, pcms[1]!], 3);
+    const joined = join(await createJoiner(planFormats('pcm', ['pcm'], 'p')), [odd, pcms[1]!], 3);
     expect(joined).toEqual(Buffer.concat([pcms[0]!, pcms[1]!]));
   });
 
-  test('wav chunks can become raw pcm, and pcm chunks a wav', () => {
-    expect(join(createJoiner(planFormats('pcm', ['wav'], 'p'), 3), pcms.map((p) => streamingWav(p)))).toEqual(allPcm);
-    const wav = join(createJoiner(planFormats('wav', ['mp3', 'pcm'], 'p'), 3), pcms);
+  test('wav chunks can become raw pcm, and pcm chunks a wav', async () => {
+    expect(join(await createJoiner(planFormats('pcm', ['wav'], 'p')), pcms.map((p) => streamingWav(p)))).toEqual(allPcm);
+    const wav = join(await createJoiner(planFormats('wav', ['mp3', 'pcm'], 'p')), pcms);
     expect(wav.subarray(44)).toEqual(allPcm);
     expect(wav.readUInt32LE(40)).toBe(allPcm.length);
   });
 
-  test('a chunk at another sample rate is refused, naming the chunk', () => {
+  test('a chunk at another sample rate is refused, naming the chunk', async () => {
     const other = streamingWav(pcms[1]!, 22_050);
-    expect(() => join(createJoiner(planFormats('wav', ['wav'], 'p'), 2), [streamingWav(pcms[0]!), other])).toThrow(/chunk 2 is 22050 Hz.*chunk 1 was 24000 Hz/);
+    await expect(createJoiner(planFormats('wav', ['wav'], 'p')).then((j) => join(j, [streamingWav(pcms[0]!), other]))).rejects.toThrow(/chunk 2 is 22050 Hz.*chunk 1 was 24000 Hz/);
   });
 
-  test('a chunk that is not WAV at all is refused', () => {
-    expect(() => join(createJoiner(planFormats('wav', ['wav'], 'p'), 1), [Buffer.from('<html>nope</html>')])).toThrow(/not a WAV/);
+  test('a chunk that is not WAV at all is refused', async () => {
+    await expect(createJoiner(planFormats('wav', ['wav'], 'p')).then((j) => join(j, [Buffer.from('<html>nope</html>')]))).rejects.toThrow(/not a WAV/);
   });
 });
 
-describe('format plan', () => {
+describe('format plan', async () => {
   test.each([
     ['mp3', ['mp3', 'opus', 'aac', 'flac', 'wav', 'pcm'], 'mp3'],
     ['wav', ['mp3', 'pcm'], 'pcm'],
@@ -107,7 +107,7 @@ describe('format plan', () => {
     expect(planFormats(output, server, 'p').wire).toBe(wire);
   });
 
-  test('a format that can be neither sent nor made is refused, naming what can', () => {
+  test('a format that can be neither sent nor made is refused, naming what can', async () => {
     expect(() => planFormats('aac', ['mp3', 'pcm'], 'OpenRouter')).toThrow(/OpenRouter cannot produce aac/);
   });
 });
