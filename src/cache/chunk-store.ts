@@ -34,6 +34,8 @@ export interface ChunkStore {
   keep(key: string, partPath: string): Promise<string>;
   /** Remove a part file that will never complete. */
   discard(partPath: string): Promise<void>;
+  /** The run has written this chunk: scratch space frees it at once; the cache keeps it. */
+  release(path: string): Promise<void>;
   /** The run is over: remove what is not worth keeping. */
   close(): Promise<void>;
 }
@@ -75,6 +77,8 @@ export class DiskCache implements ChunkStore {
     await unlink(partPath).catch(() => undefined);
   }
 
+  async release(): Promise<void> {}
+
   async close(): Promise<void> {
     await pruneCache(this.dir, this.maxBytes);
   }
@@ -98,6 +102,10 @@ export class ScratchStore implements ChunkStore {
 
   async discard(partPath: string): Promise<void> {
     await unlink(partPath).catch(() => undefined);
+  }
+
+  async release(path: string): Promise<void> {
+    await unlink(path).catch(() => undefined);
   }
 
   async close(): Promise<void> {

@@ -11,12 +11,15 @@ export class ChunkBuffer {
   private length = 0;
   private state: 'open' | 'complete' | 'failed' = 'open';
   private failure: unknown;
+  /** Set when the run stops: readers give up, while a download in flight may still finish. */
+  private readerStop: unknown;
   /** Bumped when a retry starts the chunk over; a reader that already took bytes cannot follow. */
   private generation = 0;
   private wake: (() => void) | undefined;
 
   private constructor(
-    readonly path: string,
+    /** Where the audio is; updated when the store moves a finished chunk into the cache. */
+    public path: string,
     private readonly handle: FileHandle,
   ) {}
 
@@ -67,9 +70,16 @@ export class ChunkBuffer {
     this.notify();
   }
 
+  /** Wakes every reader with `error`, without touching the download. */
+  stopReaders(error: unknown): void {
+    this.readerStop ??= error;
+    this.notify();
+  }
+
   /** Resolves once the chunk is complete; rejects if it failed. */
   async whenComplete(): Promise<void> {
-    while (this.state === 'open') await new Promise<void>((resolve) => (this.wake = chain(this.wake, resolve)));
+    while (this.state === 'open' && this.readerStop === undefined) await new Promise<void>((resolve) => (this.wake = chain(this.wake, resolve)));
+    if (this.readerStop !== undefined) throw this.readerStop;
     if (this.state === 'failed') throw this.failure;
   }
 
@@ -79,6 +89,7 @@ export class ChunkBuffer {
     const generation = this.generation;
     let offset = 0;
     for (;;) {
+      if (this.readerStop !== undefined) throw this.readerStop;
       if (this.generation !== generation) {
         if (offset > 0) {
           throw new AudioError('The connection broke in the middle of a chunk that was already being played or piped', {

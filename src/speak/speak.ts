@@ -96,17 +96,24 @@ export async function speak(job: SpeakJob): Promise<SpeakReport> {
     wire: plan.wire,
   };
   if (job.signal.aborted) throw new InterruptedError();
-  const controller = new AbortController();
-  const onOuterAbort = (): void => fail(new InterruptedError());
+  // Two ways to stop. Ctrl-C aborts every request at once (`interrupt`). Any other failure only
+  // stops new work (`stop`): no new chunk starts and no retry waits, but requests already sent
+  // finish into the store, since the provider bills them anyway and a rerun should not pay twice.
+  const interrupt = new AbortController();
+  const stop = new AbortController();
+  const onOuterAbort = (): void => {
+    fail(new InterruptedError());
+    interrupt.abort();
+  };
   job.signal.addEventListener('abort', onOuterAbort, { once: true });
   const ready = chunks.map(() => deferred<ChunkBuffer>());
   const buffers: ChunkBuffer[] = [];
   let failure: unknown;
   function fail(error: unknown): void {
     failure ??= job.signal.aborted ? new InterruptedError() : error;
-    controller.abort();
+    stop.abort();
     for (const d of ready) d.reject(failure);
-    for (const b of buffers) b.fail(failure);
+    for (const b of buffers) b.stopReaders(failure);
   }
 
   const fetchChunk = async (index: number): Promise<void> => {
@@ -146,7 +153,7 @@ export async function speak(job: SpeakJob): Promise<SpeakReport> {
             format: plan.wire,
             streamFormat: prepared.streamFormat,
             dispatcher: job.dispatcher,
-            signal: controller.signal,
+            signal: interrupt.signal,
             timeoutMs: job.timeoutMs,
             onAudio: (bytes) => buffer.append(bytes),
           });
@@ -154,7 +161,7 @@ export async function speak(job: SpeakJob): Promise<SpeakReport> {
         },
         {
           retries: job.retries,
-          signal: controller.signal,
+          signal: stop.signal,
           sleep: job.sleep,
           random: job.random,
           onRetry: (error, attempt, delay) => {
@@ -163,19 +170,40 @@ export async function speak(job: SpeakJob): Promise<SpeakReport> {
           },
         },
       );
-      await job.store.keep(key, part);
+      buffer.path = await job.store.keep(key, part);
       buffer.complete();
       job.events.chunkDone(index, { cached: false, chars: chunk.text.length });
     } catch (error) {
+      buffer.fail(error);
       await job.store.discard(part);
       throw chunkError(error, index, chunks.length, job.resumable);
     }
   };
 
+  // Chunks fetched ahead of the writer wait on disk; the window bounds how far ahead, so open files,
+  // disk use and money spent before a Ctrl-C stay bounded whatever the length of the text.
+  const window = Math.max(2 * job.concurrency, 8);
+  let written = 0;
+  const waiting = new Set<() => void>();
+  const wakeWaiting = (): void => {
+    for (const wake of waiting) wake();
+    waiting.clear();
+  };
+  const waitForWindow = async (index: number): Promise<void> => {
+    while (index >= written + window && !stop.signal.aborted) await new Promise<void>((resolve) => waiting.add(resolve));
+  };
+  stop.signal.addEventListener('abort', wakeWaiting, { once: true });
+
   const fetchAll = async (): Promise<void> => {
     let next = 0;
     const worker = async (): Promise<void> => {
-      while (next < chunks.length && !controller.signal.aborted) await fetchChunk(next++);
+      while (next < chunks.length && !stop.signal.aborted) {
+        const index = next++;
+        await waitForWindow(index);
+        if (stop.signal.aborted) return;
+        // A failure stops new work at once; the other workers' requests in flight still finish.
+        await fetchChunk(index).catch(fail);
+      }
     };
     await Promise.all(Array.from({ length: Math.max(1, Math.min(job.concurrency, chunks.length)) }, worker));
   };
@@ -187,6 +215,10 @@ export async function speak(job: SpeakJob): Promise<SpeakReport> {
         for (const out of joiner.push(bytes)) await job.sink.write(out);
       }
       for (const out of joiner.endChunk()) await job.sink.write(out);
+      await buffer.close();
+      await job.store.release(buffer.path);
+      written = index + 1;
+      wakeWaiting();
     }
     const end = joiner.finish();
     for (const out of end.tail) await job.sink.write(out);

@@ -191,3 +191,14 @@ export const speechReply = (options: AudioReplyOptions = {}): Reply => (req, res
     : () => Buffer.concat([STUB_STARTS[format] ?? Buffer.alloc(0), Buffer.alloc(200, 7)]);
   return bytesReply(make, { contentType: format === 'mp3' ? 'audio/mpeg' : `audio/${format}`, ...options })(req, res);
 };
+
+/**
+ * Compares audio bytes quickly (deep equality walks a Buffer element by element) and says where
+ * they first differ.
+ */
+export function sameBytes(actual: Buffer, expected: Buffer): string {
+  if (actual.equals(expected)) return 'same';
+  let at = 0;
+  while (at < actual.length && at < expected.length && actual[at] === expected[at]) at++;
+  return `differ: ${actual.length} bytes vs ${expected.length} expected, first difference at byte ${at}`;
+}
