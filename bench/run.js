@@ -1,4 +1,6 @@
 // npm run bench: speed and memory targets, measured against local servers only.
+import { benchJoins } from './joins.js';
+import { benchPipeline } from './pipeline.js';
 import { benchStartup } from './startup.js';
 
 function table(title, rows) {
@@ -10,7 +12,11 @@ function table(title, rows) {
   }
 }
 
-const sections = [['Start-up', () => benchStartup()]];
+const sections = [
+  ['Start-up', () => benchStartup()],
+  ['Long text against a model provider on 127.0.0.1', () => benchPipeline()],
+  ['Joining chunks (input bytes per second)', () => benchJoins()],
+];
 let missed = 0;
 for (const [title, run] of sections) {
   const rows = await run();

@@ -1,4 +1,8 @@
 #!/usr/bin/env node
-import { main } from '../dist/cli/main.js';
+import module from 'node:module';
 
+// Node >= 22.1 can cache compiled modules between runs: a faster start for every command.
+module.enableCompileCache?.();
+
+const { main } = await import('../dist/cli/main.js');
 await main();

@@ -1,6 +1,5 @@
-import { Agent } from 'undici';
 import { DiskCache, ScratchStore } from '../cache/chunk-store.js';
-import { openConfig } from '../config/config-store.js';
+import { readConfigFile } from '../config/config-file.js';
 import { cacheDir, configDir } from '../config/paths.js';
 import { ConfigError, UsageError } from '../errors.js';
 import { sleep } from '../http/with-retries.js';
@@ -22,7 +21,10 @@ export const CACHE_MAX_BYTES = 1024 ** 3;
  * request: flags, text, provider and key, and whether the output path can be written.
  */
 export async function runSpeak(words: string[], flags: RawSpeakFlags, io: CliIo, reporter: Reporter): Promise<void> {
-  const config = await openConfig(configDir(io.env));
+  // undici loads while the text is read.
+  const http = import('undici');
+  http.catch(() => undefined);
+  const config = readConfigFile(configDir(io.env));
   const options = parseSpeakOptions(flags, config, Boolean(io.stdout.isTTY));
   const text = await readText({ args: words, file: options.file, stdin: io.stdin });
 
@@ -40,7 +42,7 @@ export async function runSpeak(words: string[], flags: RawSpeakFlags, io: CliIo,
   }
   const sink: AudioSink = options.output.kind === 'file' ? await FileSink.open(options.output.path) : new StreamSink(io.stdout);
   const cache = options.cache ? new DiskCache(cacheDir(io.env), CACHE_MAX_BYTES) : new ScratchStore();
-  const agent = new Agent({ connections: options.concurrency });
+  const agent = new (await http).Agent({ connections: options.concurrency });
 
   let chunks = 0;
   let chars = 0;

@@ -1,4 +1,5 @@
 import type { ConfigReader } from '../providers/registry.js';
+import { CONFIG_FILE } from './config-file.js';
 
 export interface ConfigStore extends ConfigReader {
   readonly path: string;
@@ -18,6 +19,7 @@ export async function openConfig(dir: string): Promise<ConfigStore> {
   const conf = new Conf<Record<string, unknown>>({
     projectName: 'tts',
     cwd: dir,
+    configName: CONFIG_FILE.replace(/\.json$/, ''),
     configFileMode: 0o600,
   });
   return {

@@ -1,4 +1,4 @@
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { AudioFormat } from '../audio/formats.js';
 import { expectedContainer, sniff, SNIFF_BYTES } from '../audio/sniff.js';
 import { InterruptedError, ProviderError, TtsError } from '../errors.js';
@@ -33,11 +33,15 @@ export async function fetchSpeech(attempt: SpeechAttempt): Promise<SpeechResult>
   const { provider, signal } = attempt;
   let response: Dispatcher.ResponseData;
   try {
-    response = await request(attempt.request.url, {
+    const url = new URL(attempt.request.url);
+    // The dispatcher's own request(): this module needs no runtime import of undici, which loads
+    // while the text is being read.
+    response = await attempt.dispatcher.request({
+      origin: url.origin,
+      path: `${url.pathname}${url.search}`,
       method: 'POST',
       headers: attempt.request.headers,
       body: attempt.request.body,
-      dispatcher: attempt.dispatcher,
       signal,
       headersTimeout: attempt.timeoutMs,
       bodyTimeout: attempt.timeoutMs,

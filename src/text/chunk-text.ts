@@ -100,9 +100,13 @@ function paragraphCut(text: string, units: Unit[], limit: number): number {
   return best;
 }
 
-const sentenceSegmenter = new Intl.Segmenter(undefined, { granularity: 'sentence' });
-const wordSegmenter = new Intl.Segmenter(undefined, { granularity: 'word' });
-const graphemeSegmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+/** Made on first use: creating them costs ~15 ms of start-up that `tts --help` need not pay. */
+const segmenters = new Map<Intl.SegmenterOptions['granularity'], Intl.Segmenter>();
+const segmenter = (granularity: 'sentence' | 'word' | 'grapheme'): Intl.Segmenter => {
+  let made = segmenters.get(granularity);
+  if (!made) segmenters.set(granularity, (made = new Intl.Segmenter(undefined, { granularity })));
+  return made;
+};
 
 const unitOf = (text: string, start: number, end: number): Unit => ({ start, end, size: codePointLength(text.slice(start, end)) });
 
@@ -113,7 +117,7 @@ function* sentenceUnits(text: string, maxChars: number): Generator<Unit> {
     const end = Math.min(pos + WINDOW, text.length);
     const window = text.slice(pos, end);
     const units: Unit[] = [];
-    for (const s of sentenceSegmenter.segment(window)) {
+    for (const s of segmenter('sentence').segment(window)) {
       const unit = unitOf(text, pos + s.index, pos + s.index + s.segment.length);
       const previous = units[units.length - 1];
       // The segmenter gives a paragraph's second newline as a segment of its own; it belongs to the
@@ -153,7 +157,7 @@ function splitLong(text: string, unit: Unit, max: number): Unit[] {
     from = to;
   }
   clauses.push(unitOf(text, unit.start + from, unit.end));
-  return pack(clauses, max, (u) => pack(segmentUnits(text, u, wordSegmenter), max, (w) => pack(segmentUnits(text, w, graphemeSegmenter), max, (g) => [g])));
+  return pack(clauses, max, (u) => pack(segmentUnits(text, u, segmenter('word')), max, (w) => pack(segmentUnits(text, w, segmenter('grapheme')), max, (g) => [g])));
 }
 
 function segmentUnits(text: string, unit: Unit, segmenter: Intl.Segmenter): Unit[] {

@@ -1,0 +1,66 @@
+import { createServer } from 'node:http';
+
+/**
+ * A local server that behaves like a speech provider: it answers after `ttfbMs`, then streams
+ * `bytesPerChar` bytes of audio per input character, spread over `msPerChar` per character.
+ * The audio is 24 kHz s16le (quiet noise): raw pcm, or wav with OpenAI's streaming header.
+ */
+export async function startModelProvider({ ttfbMs, msPerChar, bytesPerChar, pieceMs = 20 }) {
+  const firstBytes = [];
+  const requests = [];
+  const server = createServer(async (req, res) => {
+    requests.push(performance.now());
+    let body = '';
+    for await (const part of req) body += part;
+    const { input, response_format: format } = JSON.parse(body);
+    const chars = [...input].length;
+    await sleep(ttfbMs);
+    res.writeHead(200, { 'content-type': format === 'wav' ? 'audio/wav' : 'audio/pcm' });
+    if (format === 'wav') res.write(streamingWavHeader());
+    const total = Math.floor((chars * bytesPerChar) / 2) * 2;
+    const steps = Math.max(1, Math.round((chars * msPerChar) / pieceMs));
+    const piece = Math.ceil(total / steps / 2) * 2;
+    const started = Date.now();
+    for (let sent = 0, step = 0; sent < total; step++) {
+      const size = Math.min(piece, total - sent);
+      if (sent === 0) firstBytes.push(performance.now());
+      res.write(noise(size));
+      sent += size;
+      const due = started + ((step + 1) * chars * msPerChar) / steps;
+      if (due > Date.now()) await sleep(due - Date.now());
+    }
+    res.end();
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    firstBytes,
+    requests,
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }),
+  };
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+
+let pool;
+function noise(size) {
+  pool ??= Buffer.from(Array.from({ length: 1 << 16 }, () => Math.floor(Math.random() * 16)));
+  return size <= pool.length ? pool.subarray(0, size) : Buffer.alloc(size, 3);
+}
+
+function streamingWavHeader() {
+  const h = Buffer.alloc(44);
+  h.write('RIFF', 0, 'latin1');
+  h.writeUInt32LE(0xffffffff, 4);
+  h.write('WAVEfmt ', 8, 'latin1');
+  h.writeUInt32LE(16, 16);
+  h.writeUInt16LE(1, 20);
+  h.writeUInt16LE(1, 22);
+  h.writeUInt32LE(24000, 24);
+  h.writeUInt32LE(48000, 28);
+  h.writeUInt16LE(2, 32);
+  h.writeUInt16LE(16, 34);
+  h.write('data', 36, 'latin1');
+  h.writeUInt32LE(0xffffffff, 40);
+  return h;
+}
