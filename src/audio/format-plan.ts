@@ -33,6 +33,42 @@ export function planFormats(output: AudioFormat, serverFormats: readonly AudioFo
   });
 }
 
+/** One place the audio goes: a file or stdout in a format, or the speakers. */
+export interface OutputRequest {
+  format: AudioFormat;
+  /** The speakers: they want samples, as a streaming WAV. */
+  player: boolean;
+}
+
+export interface OutputPlan {
+  wire: AudioFormat;
+  /** Per output, the format it gets (a player may get a compressed stream to decode itself). */
+  formats: AudioFormat[];
+  notes: string[];
+}
+
+/**
+ * One request per chunk serves every output. Playing asks the server for samples (pcm, else wav),
+ * from which the speakers get a WAV stream and a file its format, made here. When a file wants a
+ * format that cannot be made here (aac), that format is fetched for the file and the player is
+ * handed the same stream to decode.
+ */
+export function planOutputs(requests: readonly OutputRequest[], serverFormats: readonly AudioFormat[], provider: string): OutputPlan {
+  const files = requests.filter((r) => !r.player);
+  if (!requests.some((r) => r.player)) {
+    const plan = planFormats(files[0]!.format, serverFormats, provider);
+    return { wire: plan.wire, formats: requests.map((r) => r.format), notes: [] };
+  }
+  const samples = serverFormats.includes('pcm') ? 'pcm' : serverFormats.includes('wav') ? 'wav' : undefined;
+  if (samples && files.every((f) => LOCAL_FORMATS.includes(f.format))) {
+    return { wire: samples, formats: requests.map((r) => (r.player ? 'wav' : r.format)), notes: [] };
+  }
+  const container = files[0]?.format ?? serverFormats[0]!;
+  const wire = planFormats(container, serverFormats, provider).wire;
+  const notes = [`${container} cannot be made here from samples, so ${provider} is asked for ${container}: it is written to the file and played by a player that decodes it.`];
+  return { wire, formats: requests.map((r) => (r.player ? wire : r.format)), notes };
+}
+
 async function sampleEncoder(format: AudioFormat, seekable: boolean): Promise<SampleEncoderFactory> {
   switch (format) {
     case 'pcm':

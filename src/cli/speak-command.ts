@@ -1,14 +1,14 @@
 import { DiskCache, ScratchStore } from '../cache/chunk-store.js';
 import { readConfigFile } from '../config/config-file.js';
 import { cacheDir, configDir } from '../config/paths.js';
-import { ConfigError, UsageError } from '../errors.js';
+import { ConfigError } from '../errors.js';
 import { sleep } from '../http/with-retries.js';
 import { readText } from '../input/read-text.js';
 import { FileSink } from '../output/file-sink.js';
 import { StreamSink } from '../output/stream-sink.js';
-import type { AudioSink } from '../output/audio-sink.js';
+import type { PlayerSink } from '../playback/player-sink.js';
 import { chooseProviderName, resolveProvider } from '../providers/registry.js';
-import { speak } from '../speak/speak.js';
+import { speak, type SpeakOutput } from '../speak/speak.js';
 import type { Reporter } from '../ui/reporter.js';
 import type { CliIo } from './cli-io.js';
 import { parseSpeakOptions, type RawSpeakFlags } from './speak-options.js';
@@ -35,12 +35,15 @@ export async function runSpeak(words: string[], flags: RawSpeakFlags, io: CliIo,
     });
   }
   const provider = resolveProvider(providerName, { name: providerName, baseUrl: options.baseUrl }, io.env, config);
-  if (options.output.kind === 'speakers') {
-    throw new UsageError('stdout is a terminal, and playing to the speakers is not available yet', {
-      hint: 'Write a file with -o speech.mp3, or pipe the audio to a player: tts "…" | mpv -',
-    });
+  const outputs: SpeakOutput[] = [];
+  if (options.output?.kind === 'file') outputs.push({ sink: await FileSink.open(options.output.path), request: { format: options.format, player: false } });
+  if (options.output?.kind === 'stdout') outputs.push({ sink: new StreamSink(io.stdout), request: { format: options.format, player: false } });
+  let player: PlayerSink | undefined;
+  if (options.play) {
+    const { PlayerSink } = await import('../playback/player-sink.js');
+    player = new PlayerSink(io.env);
+    outputs.push({ sink: player, request: { format: 'wav', player: true } });
   }
-  const sink: AudioSink = options.output.kind === 'file' ? await FileSink.open(options.output.path) : new StreamSink(io.stdout);
   const cache = options.cache ? new DiskCache(cacheDir(io.env), CACHE_MAX_BYTES) : new ScratchStore();
   const agent = new (await http).Agent({ connections: options.concurrency });
 
@@ -60,8 +63,7 @@ export async function runSpeak(words: string[], flags: RawSpeakFlags, io: CliIo,
         instructions: options.instructions,
         streamFormat: options.streamFormat,
       },
-      format: options.format,
-      sink,
+      outputs,
       store: cache,
       resumable: options.cache,
       concurrency: options.concurrency,
@@ -89,14 +91,15 @@ export async function runSpeak(words: string[], flags: RawSpeakFlags, io: CliIo,
       },
     });
     reporter.stopProgress();
-    if (options.output.kind === 'file') {
+    if (player?.playerName && player.playerName !== 'speaker') reporter.info(`Played through ${player.playerName}.`);
+    if (options.output?.kind === 'file') {
       const cached = report.cacheHits > 0 ? `, ${report.cacheHits} from cache` : '';
       reporter.info(`Wrote ${options.output.path} (${options.format}, ${report.chunks} chunk${report.chunks === 1 ? '' : 's'}${cached})`);
     }
   } catch (error) {
     // speak() undoes its own output, but a refusal before it starts (a format the provider lacks)
-    // must not leave the temporary file either.
-    await sink.abort();
+    // must not leave the temporary file, or a player, behind.
+    await Promise.all(outputs.map((o) => o.sink.abort()));
     throw error;
   } finally {
     reporter.stopProgress();

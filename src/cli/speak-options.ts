@@ -19,15 +19,18 @@ export interface RawSpeakFlags {
   concurrency?: string;
   retries?: string;
   cache?: boolean;
+  play?: boolean;
   quiet?: boolean;
   debug?: boolean;
 }
 
-export type OutputTarget = { kind: 'file'; path: string } | { kind: 'stdout' } | { kind: 'speakers' };
+export type OutputTarget = { kind: 'file'; path: string } | { kind: 'stdout' };
 
 export interface SpeakOptions {
   file: string | undefined;
-  output: OutputTarget;
+  /** Where the audio is written, if anywhere besides the speakers. */
+  output: OutputTarget | undefined;
+  play: boolean;
   format: AudioFormat;
   model: string | undefined;
   voice: string | undefined;
@@ -63,18 +66,28 @@ const text = (value: unknown): string | undefined => (typeof value === 'string' 
  * file's extension, else the config, else mp3; a clash between --format and the extension is refused.
  */
 export function parseSpeakOptions(flags: RawSpeakFlags, config: ConfigReader, stdoutIsTTY: boolean): SpeakOptions {
-  const output: OutputTarget =
+  if (flags.output !== undefined && flags.output.trim() === '') throw new UsageError('--output needs a path, or - for stdout');
+  // With no -o: play when asked to, or when stdout is a terminal (audio there would be noise);
+  // else the audio goes down the pipe.
+  const play = flags.play ?? (flags.output === undefined && stdoutIsTTY);
+  const output: OutputTarget | undefined =
     flags.output === '-' ? { kind: 'stdout' }
     : flags.output !== undefined ? { kind: 'file', path: flags.output }
-    : stdoutIsTTY ? { kind: 'speakers' }
+    : play ? undefined
+    : stdoutIsTTY ? undefined
     : { kind: 'stdout' };
-  if (flags.output !== undefined && flags.output.trim() === '') throw new UsageError('--output needs a path, or - for stdout');
+  if (!output && !play) {
+    throw new UsageError('With --no-play, say where the audio goes', { hint: 'Give -o speech.mp3, or -o - to write it to stdout.' });
+  }
+  if (output?.kind === 'stdout' && stdoutIsTTY) {
+    throw new UsageError('Not writing audio to a terminal', { hint: 'Give -o speech.mp3, pipe it (| mpv -), or drop -o - to play it.' });
+  }
 
   if (flags.format !== undefined && !isAudioFormat(flags.format.toLowerCase())) {
     throw new UsageError(`Unknown format "${flags.format}"`, { hint: `Formats: ${AUDIO_FORMATS.join(', ')}` });
   }
   const flagFormat = flags.format?.toLowerCase() as AudioFormat | undefined;
-  const pathFormat = output.kind === 'file' ? formatFromPath(output.path) : undefined;
+  const pathFormat = output?.kind === 'file' ? formatFromPath(output.path) : undefined;
   if (flagFormat && pathFormat && flagFormat !== pathFormat) {
     throw new UsageError(`--format ${flagFormat} does not match the output file ${flags.output}, which names ${pathFormat}`, {
       hint: 'Drop --format, or give the file a matching extension.',
@@ -100,6 +113,7 @@ export function parseSpeakOptions(flags: RawSpeakFlags, config: ConfigReader, st
   return {
     file: flags.file,
     output,
+    play,
     format,
     model: flags.model ?? text(config.get('model')),
     voice: flags.voice ?? text(config.get('voice')),

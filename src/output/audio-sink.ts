@@ -1,3 +1,4 @@
+import type { AudioFormat } from '../audio/formats.js';
 import type { Patch } from '../audio/joiner.js';
 
 /** Where the joined audio goes. Nothing is visible at a file's path until `commit`. */
@@ -9,6 +10,8 @@ export interface AudioSink {
   write(bytes: Uint8Array): Promise<void>;
   patch(patches: readonly Patch[]): Promise<void>;
   commit(): Promise<void>;
+  /** Told once, before any write, which format it will get (a player picks a program that decodes it). */
+  accept?(format: AudioFormat): void;
   /** Undo everything: no file at the path, no temporary file left. Safe to call twice. */
   abort(): Promise<void>;
 }

@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
 import type { AudioFormat } from '../audio/formats.js';
-import { createJoiner, planFormats } from '../audio/format-plan.js';
+import { createJoiner, planOutputs, type OutputRequest } from '../audio/format-plan.js';
 import { chunkKey, type ChunkStore } from '../cache/chunk-store.js';
 import { InterruptedError, ProviderError } from '../errors.js';
 import { fetchSpeech } from '../http/speech-client.js';
@@ -27,8 +27,8 @@ export interface SpeakJob {
   text: string;
   provider: ResolvedProvider;
   settings: Omit<SpeechSettings, 'format'>;
-  format: AudioFormat;
-  sink: AudioSink;
+  /** Where the audio goes: one request per chunk serves them all. */
+  outputs: SpeakOutput[];
   store: ChunkStore;
   /** Whether finished chunks outlive the run, so a failure can say that a rerun resumes. */
   resumable: boolean;
@@ -40,6 +40,11 @@ export interface SpeakJob {
   sleep(ms: number, signal: AbortSignal): Promise<void>;
   random(): number;
   events: SpeakEvents;
+}
+
+export interface SpeakOutput {
+  sink: AudioSink;
+  request: OutputRequest;
 }
 
 export interface SpeakReport {
@@ -74,17 +79,24 @@ function deferred<T>(): Deferred<T> {
  */
 export async function speak(job: SpeakJob): Promise<SpeakReport> {
   const { spec, connection } = job.provider;
-  const plan = planFormats(job.format, spec.formats, spec.description);
+  const plan = planOutputs(job.outputs.map((o) => o.request), spec.formats, spec.description);
   const prepared = spec.prepare(connection, { ...job.settings, format: plan.wire });
-  for (const warning of prepared.warnings) job.events.warn(warning);
-  if (plan.wire !== plan.output) job.events.warn(`${spec.description} cannot send ${plan.output}; asking for ${plan.wire} and making ${plan.output} here.`);
+  for (const warning of [...prepared.warnings, ...plan.notes]) job.events.warn(warning);
+  job.outputs.forEach((o, i) => {
+    const format = plan.formats[i]!;
+    o.sink.accept?.(format);
+    if (!o.request.player && format !== plan.wire) job.events.warn(`${spec.description} cannot send ${format}; asking for ${plan.wire} and making ${format} here.`);
+  });
 
+  const live = job.outputs.some((o) => o.sink.live);
   const chunks = chunkText(job.text, {
     maxChars: spec.maxInputChars - CHUNK_MARGIN,
-    firstChunkMaxChars: job.sink.live ? FIRST_CHUNK_CHARS : undefined,
+    firstChunkMaxChars: live ? FIRST_CHUNK_CHARS : undefined,
   });
   job.events.planned(chunks);
-  const joiner = await createJoiner(plan, job.sink.seekable);
+  const outputs = await Promise.all(
+    job.outputs.map(async (o, i) => ({ sink: o.sink, joiner: await createJoiner({ wire: plan.wire, output: plan.formats[i]! }, o.sink.seekable) })),
+  );
 
   const report: SpeakReport = {
     chunks: chunks.length,
@@ -211,19 +223,23 @@ export async function speak(job: SpeakJob): Promise<SpeakReport> {
   const writeAll = async (): Promise<void> => {
     for (let index = 0; index < chunks.length; index++) {
       const buffer = await ready[index]!.promise;
-      for await (const bytes of buffer.read(job.sink.live)) {
-        for (const out of joiner.push(bytes)) await job.sink.write(out);
+      for await (const bytes of buffer.read(live)) {
+        for (const { sink, joiner } of outputs) for (const out of joiner.push(bytes)) await sink.write(out);
       }
-      for (const out of joiner.endChunk()) await job.sink.write(out);
+      for (const { sink, joiner } of outputs) for (const out of joiner.endChunk()) await sink.write(out);
       await buffer.close();
       await job.store.release(buffer.path);
       written = index + 1;
       wakeWaiting();
     }
-    const end = joiner.finish();
-    for (const out of end.tail) await job.sink.write(out);
-    if (job.sink.seekable) await job.sink.patch(end.patches);
-    await job.sink.commit();
+    for (const { sink, joiner } of outputs) {
+      const end = joiner.finish();
+      for (const out of end.tail) await sink.write(out);
+      if (sink.seekable) await sink.patch(end.patches);
+    }
+    // A file is whole once the last chunk is joined: it is renamed into place before waiting for the
+    // speakers to finish, so a problem or Ctrl-C while the end still plays does not lose it.
+    for (const { sink } of [...outputs].sort((a, b) => Number(a.sink.live) - Number(b.sink.live))) await sink.commit();
   };
 
   try {
@@ -231,7 +247,7 @@ export async function speak(job: SpeakJob): Promise<SpeakReport> {
   } finally {
     job.signal.removeEventListener('abort', onOuterAbort);
     await Promise.all(buffers.map((b) => b.close()));
-    if (failure !== undefined) await job.sink.abort();
+    if (failure !== undefined) await Promise.all(job.outputs.map((o) => o.sink.abort()));
     await job.store.close();
   }
   if (failure !== undefined) throw failure;
