@@ -1,5 +1,6 @@
 // npm run bench: speed and memory targets, measured against local servers only.
 import { benchJoins } from './joins.js';
+import { benchLocalVoice } from './local-voice.js';
 import { benchPipeline } from './pipeline.js';
 import { benchStartup } from './startup.js';
 
@@ -16,6 +17,7 @@ const sections = [
   ['Start-up', () => benchStartup()],
   ['Long text against a model provider on 127.0.0.1', () => benchPipeline()],
   ['Joining chunks (input bytes per second)', () => benchJoins()],
+  ['The built-in voice', () => benchLocalVoice()],
 ];
 let missed = 0;
 for (const [title, run] of sections) {

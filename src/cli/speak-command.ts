@@ -1,7 +1,6 @@
 import { DiskCache, ScratchStore } from '../cache/chunk-store.js';
 import { readConfigFile } from '../config/config-file.js';
 import { cacheDir, configDir } from '../config/paths.js';
-import { ConfigError } from '../errors.js';
 import { sleep } from '../http/with-retries.js';
 import { readText } from '../input/read-text.js';
 import { FileSink } from '../output/file-sink.js';
@@ -28,11 +27,14 @@ export async function runSpeak(words: string[], flags: RawSpeakFlags, io: CliIo,
   const options = parseSpeakOptions(flags, config, Boolean(io.stdout.isTTY));
   const text = await readText({ args: words, file: options.file, stdin: io.stdin });
 
-  const providerName = chooseProviderName({ name: options.provider, baseUrl: options.baseUrl }, io.env, config);
+  let providerName = chooseProviderName({ name: options.provider, baseUrl: options.baseUrl }, io.env, config);
   if (providerName === undefined) {
-    throw new ConfigError('No speech provider is configured', {
-      hint: 'Set OPENAI_API_KEY, or run: tts config set openai.apiKey (see tts --help for other providers).',
-    });
+    // Nothing is configured: a fresh install still speaks, offline, and says how to do better.
+    // A --base-url says a server was meant, which then needs its key like any other.
+    providerName = options.baseUrl === undefined ? 'local' : 'openai';
+    if (providerName === 'local') {
+      reporter.info('tts: using the built-in offline voice. For natural voices set OPENAI_API_KEY or run: tts config set openai.apiKey');
+    }
   }
   const provider = resolveProvider(providerName, { name: providerName, baseUrl: options.baseUrl }, io.env, config);
   const outputs: SpeakOutput[] = [];
@@ -75,6 +77,7 @@ export async function runSpeak(words: string[], flags: RawSpeakFlags, io: CliIo,
       random: io.random ?? Math.random,
       events: {
         warn: (message) => reporter.warn(message),
+        note: (message) => reporter.info(`tts: ${message}`),
         planned: (planned) => {
           chunks = planned.length;
           chars = planned.reduce((sum, c) => sum + c.text.length, 0);

@@ -26,6 +26,7 @@ export const azure: ProviderSpec = {
     const rules = openAiModelRules(settings);
     const headers = jsonHeaders(connection.apiKey ? { 'api-key': connection.apiKey } : {});
     return {
+      kind: 'http',
       warnings: rules.warnings,
       streamFormat: rules.settings.streamFormat,
       request: (input) => ({

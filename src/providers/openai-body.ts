@@ -55,6 +55,7 @@ export const bearer = (apiKey: string | undefined): Record<string, string> =>
 /** A server that takes the whole OpenAI body as it is, with an optional Bearer key. */
 export function openAiCompatible(connection: ProviderConnection, settings: SpeechSettings): PreparedSpeech {
   return {
+    kind: 'http',
     warnings: [],
     streamFormat: settings.streamFormat,
     request: (input) => ({

@@ -23,6 +23,7 @@ export const openai: ProviderSpec = {
   prepare(connection, settings) {
     const rules = openAiModelRules(settings);
     return {
+      kind: 'http',
       warnings: rules.warnings,
       streamFormat: rules.settings.streamFormat,
       request: (input) => ({

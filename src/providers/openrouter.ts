@@ -31,6 +31,7 @@ export const openrouter: ProviderSpec = {
       options[slug] = { ...(options[slug] ?? {}), instructions: settings.instructions };
     }
     return {
+      kind: 'http',
       warnings,
       streamFormat: 'audio',
       request: (input) => {

@@ -40,6 +40,7 @@ export const portkey: ProviderSpec = {
     if (settings.streamFormat === 'sse') warnings.push("Portkey's gateway does not pass SSE on; asking for plain audio instead.");
     const headers = jsonHeaders(portkeyHeaders(connection));
     return {
+      kind: 'http',
       warnings,
       streamFormat: 'audio',
       request: (input) => ({

@@ -28,12 +28,19 @@ export interface HttpRequestSpec {
   body: string;
 }
 
-/** Settings checked once per run: warnings to print, and a request builder for each chunk's text. */
-export interface PreparedSpeech {
-  warnings: string[];
-  streamFormat: StreamFormat;
-  request(input: string): HttpRequestSpec;
-}
+/**
+ * Settings checked once per run: warnings to print, and for each chunk's text either an HTTP
+ * request to send, or (the built-in voice) audio made right here.
+ */
+export type PreparedSpeech =
+  | { kind: 'http'; warnings: string[]; streamFormat: StreamFormat; request(input: string): HttpRequestSpec }
+  | {
+      kind: 'in-process';
+      warnings: string[];
+      /** Refuses settings it cannot honour, once, before any chunk (or cache lookup). */
+      check(signal: AbortSignal): Promise<void>;
+      synthesize(input: string, signal: AbortSignal): Promise<Uint8Array>;
+    };
 
 /**
  * A provider is data plus one small adapter (`prepare`). Adding a provider is one file that exports
@@ -42,12 +49,14 @@ export interface PreparedSpeech {
 export interface ProviderSpec {
   name: string;
   description: string;
-  /** Environment variable holding the key, e.g. OPENAI_API_KEY. */
-  apiKeyEnv: string;
+  /** Environment variable holding the key, e.g. OPENAI_API_KEY; none for the built-in voice. */
+  apiKeyEnv: string | undefined;
   /** Environment variables that override the base URL, first wins. */
   baseUrlEnv: readonly string[];
   /** Where requests go when nothing overrides it; self-hosted providers have none. */
   defaultBaseUrl?: string | undefined;
+  /** Speaks in this process (the built-in voice): no base URL, no network. */
+  inProcess?: boolean;
   keyRequired: boolean;
   /** Formats the server itself can send. */
   formats: readonly AudioFormat[];

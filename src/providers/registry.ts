@@ -3,12 +3,13 @@ import { aqueduct } from './aqueduct.js';
 import { azure } from './azure.js';
 import { customProvider } from './custom.js';
 import { litellm } from './litellm.js';
+import { local } from './local.js';
 import { openai } from './openai.js';
 import { openrouter } from './openrouter.js';
 import { portkey } from './portkey.js';
 import type { ProviderConnection, ProviderSpec } from './provider-spec.js';
 
-export const BUILT_IN_PROVIDERS: readonly ProviderSpec[] = [openai, openrouter, litellm, portkey, aqueduct, azure];
+export const BUILT_IN_PROVIDERS: readonly ProviderSpec[] = [openai, openrouter, litellm, portkey, aqueduct, azure, local];
 
 /** The slice of the config store that provider resolution reads. */
 export interface ConfigReader {
@@ -56,6 +57,7 @@ const nonEmpty = (value: unknown): string | undefined =>
   typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
 
 function apiKeyOf(spec: ProviderSpec, env: Env, config: ConfigReader): string | undefined {
+  if (spec.apiKeyEnv === undefined) return undefined;
   return nonEmpty(env[spec.apiKeyEnv]) ?? nonEmpty(config.get(`${spec.name}.apiKey`));
 }
 
@@ -70,7 +72,7 @@ export function chooseProviderName(choice: ProviderChoice, env: Env, config: Con
   if (configured !== undefined) return configured;
   if (apiKeyOf(openai, env, config)) return 'openai';
   const candidates = [
-    ...BUILT_IN_PROVIDERS.filter((p) => apiKeyOf(p, env, config)).map((p) => p.name),
+    ...BUILT_IN_PROVIDERS.filter((p) => !p.inProcess && apiKeyOf(p, env, config)).map((p) => p.name),
     ...customProviderNames(config),
   ];
   if (candidates.length === 1) return candidates[0];
@@ -84,6 +86,7 @@ export function chooseProviderName(choice: ProviderChoice, env: Env, config: Con
 
 export function resolveProvider(name: string, choice: ProviderChoice, env: Env, config: ConfigReader): ResolvedProvider {
   const spec = specFor(name, config);
+  if (spec.inProcess) return { spec, connection: { name: spec.name, baseUrl: 'local:', apiKey: undefined, setting: () => undefined } };
   const baseUrl =
     nonEmpty(choice.baseUrl) ??
     spec.baseUrlEnv.map((variable) => nonEmpty(env[variable])).find((v) => v !== undefined) ??
@@ -98,7 +101,7 @@ export function resolveProvider(name: string, choice: ProviderChoice, env: Env, 
   const apiKey = apiKeyOf(spec, env, config);
   if (spec.keyRequired && apiKey === undefined) {
     throw new ConfigError(`No API key for ${spec.description}`, {
-      hint: `Set ${spec.apiKeyEnv}, or run: tts config set ${spec.name}.apiKey`,
+      hint: `Set ${spec.apiKeyEnv ?? 'its key'}, or run: tts config set ${spec.name}.apiKey`,
     });
   }
   return {

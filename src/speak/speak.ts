@@ -17,7 +17,10 @@ export const CHUNK_MARGIN = 96;
 export const FIRST_CHUNK_CHARS = 200;
 
 export interface SpeakEvents {
+  /** The output differs from what was asked: shown even under --quiet. */
   warn(message: string): void;
+  /** What was done on the user's behalf, worth a line. */
+  note(message: string): void;
   planned(chunks: readonly TextChunk[]): void;
   chunkDone(index: number, info: { cached: boolean; chars: number }): void;
   retrying(index: number, error: ProviderError, attempt: number, delayMs: number): void;
@@ -82,10 +85,12 @@ export async function speak(job: SpeakJob): Promise<SpeakReport> {
   const plan = planOutputs(job.outputs.map((o) => o.request), spec.formats, spec.description);
   const prepared = spec.prepare(connection, { ...job.settings, format: plan.wire });
   for (const warning of [...prepared.warnings, ...plan.notes]) job.events.warn(warning);
+  if (prepared.kind === 'in-process') await prepared.check(job.signal);
   job.outputs.forEach((o, i) => {
     const format = plan.formats[i]!;
     o.sink.accept?.(format);
-    if (!o.request.player && format !== plan.wire) job.events.warn(`${spec.description} cannot send ${format}; asking for ${plan.wire} and making ${format} here.`);
+    // The built-in voice always makes formats here; for a server it is worth saying.
+    if (!o.request.player && format !== plan.wire && !spec.inProcess) job.events.note(`${spec.description} cannot send ${format}: asking for ${plan.wire} and making ${format} here.`);
   });
 
   const live = job.outputs.some((o) => o.sink.live);
@@ -128,6 +133,43 @@ export async function speak(job: SpeakJob): Promise<SpeakReport> {
     for (const b of buffers) b.stopReaders(failure);
   }
 
+  /** One chunk's audio into its buffer: made here by the built-in voice, or fetched with retries. */
+  const produce = async (index: number, text: string, buffer: ChunkBuffer): Promise<void> => {
+    if (prepared.kind === 'in-process') {
+      report.requests++;
+      await buffer.append(await prepared.synthesize(text, interrupt.signal));
+      return;
+    }
+    const request = prepared.request(text);
+    await withRetries(
+      async (attempt) => {
+        if (attempt > 1) await buffer.restart();
+        report.requests++;
+        const result = await fetchSpeech({
+          provider: connection.name,
+          request,
+          format: plan.wire,
+          streamFormat: prepared.streamFormat,
+          dispatcher: job.dispatcher,
+          signal: interrupt.signal,
+          timeoutMs: job.timeoutMs,
+          onAudio: (bytes) => buffer.append(bytes),
+        });
+        if (result.requestId) report.requestIds.push(result.requestId);
+      },
+      {
+        retries: job.retries,
+        signal: stop.signal,
+        sleep: job.sleep,
+        random: job.random,
+        onRetry: (error, attempt, delay) => {
+          report.retries++;
+          job.events.retrying(index, error, attempt, delay);
+        },
+      },
+    );
+  };
+
   const fetchChunk = async (index: number): Promise<void> => {
     const chunk = chunks[index]!;
     const key = chunkKey({
@@ -154,34 +196,7 @@ export async function speak(job: SpeakJob): Promise<SpeakReport> {
     buffers.push(buffer);
     ready[index]!.resolve(buffer);
     try {
-      const request = prepared.request(chunk.text);
-      await withRetries(
-        async (attempt) => {
-          if (attempt > 1) await buffer.restart();
-          report.requests++;
-          const result = await fetchSpeech({
-            provider: connection.name,
-            request,
-            format: plan.wire,
-            streamFormat: prepared.streamFormat,
-            dispatcher: job.dispatcher,
-            signal: interrupt.signal,
-            timeoutMs: job.timeoutMs,
-            onAudio: (bytes) => buffer.append(bytes),
-          });
-          if (result.requestId) report.requestIds.push(result.requestId);
-        },
-        {
-          retries: job.retries,
-          signal: stop.signal,
-          sleep: job.sleep,
-          random: job.random,
-          onRetry: (error, attempt, delay) => {
-            report.retries++;
-            job.events.retrying(index, error, attempt, delay);
-          },
-        },
-      );
+      await produce(index, chunk.text, buffer);
       buffer.path = await job.store.keep(key, part);
       buffer.complete();
       job.events.chunkDone(index, { cached: false, chars: chunk.text.length });

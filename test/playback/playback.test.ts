@@ -111,3 +111,16 @@ describe('playing to the speakers', () => {
     expect(existsSync(box.path('heard.wav'))).toBe(false);
   });
 });
+
+test('the built-in voice plays too, with nothing configured', async () => {
+  const heard = box.path('heard.wav');
+  recordingSoundCard(heard);
+  // stdout is a pipe under test, so --play says what a terminal would imply.
+  const played = await spawnTts(['Hello from the built-in voice.', '--play'], { env: { ...box.env, PATH: pathWith() } });
+  expect(played.code).toBe(0);
+  const samples = samplesOf(readFileSync(heard));
+  expect(samples.length / 2 / 24_000).toBeGreaterThan(1);
+  let sum = 0;
+  for (let i = 0; i + 1 < samples.length; i += 2) sum += samples.readInt16LE(i) ** 2;
+  expect(Math.sqrt(sum / (samples.length / 2))).toBeGreaterThan(500);
+});

@@ -76,7 +76,7 @@ describe('the request each provider is sent', () => {
     expect(wav.readUInt32LE(24)).toBe(24_000);
     expect(wav.readUInt32LE(40)).toBe(fakePcm('Hello there.').length);
     expect(wav.subarray(44)).toEqual(fakePcm('Hello there.'));
-    expect(r.stderr).toMatch(/asking for pcm and making wav here/);
+    expect(r.stderr).toMatch(/cannot send wav: asking for pcm and making wav here/);
   });
 
   test('openrouter: aac, which cannot be made here, is refused before any request, naming what works', async () => {
