@@ -61,8 +61,9 @@ export class AdtsJoiner implements AudioJoiner {
     return { tail: [], patches: [] };
   }
 
-  get sampleRate(): number | undefined {
-    return this.first ? RATES[this.first.rateIndex] : undefined;
+  seconds(): number | undefined {
+    const rate = this.first ? RATES[this.first.rateIndex] : undefined;
+    return rate ? this.samples / rate : undefined;
   }
 
   private drain(final: boolean): Uint8Array[] {

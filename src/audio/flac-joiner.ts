@@ -52,6 +52,10 @@ export class FlacJoiner implements AudioJoiner {
     return out;
   }
 
+  seconds(): number | undefined {
+    return this.info ? this.samples / this.info.sampleRate : undefined;
+  }
+
   finish(): JoinEnd {
     if (!this.info) return { tail: [], patches: [] };
     // The last block may be short: STREAMINFO's minimum leaves it out.

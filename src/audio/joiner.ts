@@ -20,4 +20,6 @@ export interface AudioJoiner {
   /** The current chunk is complete; the next push starts the next chunk. */
   endChunk(): Uint8Array[];
   finish(): JoinEnd;
+  /** Seconds of audio joined so far, where the format says. */
+  seconds(): number | undefined;
 }

@@ -43,6 +43,10 @@ export class Mp3Joiner implements AudioJoiner {
     return out;
   }
 
+  seconds(): number | undefined {
+    return this.first ? this.samples / this.first.sampleRate : undefined;
+  }
+
   finish(): JoinEnd {
     if (!this.xingFrame || !this.first) return { tail: [], patches: [] };
     const frame = Buffer.from(this.xingFrame);

@@ -27,6 +27,7 @@ export class OpusJoiner implements AudioJoiner {
   private readonly queue = new ByteQueue();
   private serial: number | undefined;
   private channels: number | undefined;
+  private preSkip = 0;
   private sequence = 0;
   /** Samples (48 kHz) in every packet written so far, chunk 1's pre-skip included. */
   private granule = 0n;
@@ -53,6 +54,10 @@ export class OpusJoiner implements AudioJoiner {
       this.page(parseOggPage(Buffer.from(this.queue.take(length))), out);
     }
     return out;
+  }
+
+  seconds(): number | undefined {
+    return this.serial === undefined ? undefined : Math.max(0, Number(this.granule) - this.preSkip) / 48_000;
   }
 
   endChunk(): Uint8Array[] {
@@ -106,6 +111,7 @@ export class OpusJoiner implements AudioJoiner {
     if (this.serial === undefined) {
       this.serial = page.serial;
       this.channels = page.body[9]!;
+      this.preSkip = page.body.readUInt16LE(10);
     }
     out.push(this.emit({ ...page, granule: 0n, flags: page.flags & (OGG_BOS | OGG_CONTINUED) }));
   }

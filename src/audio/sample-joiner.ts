@@ -45,6 +45,7 @@ export class SampleJoiner implements AudioJoiner {
   private reader: WavReader | undefined;
   private carry: Uint8Array = new Uint8Array(0);
   private chunk = 1;
+  private sampleBytes = 0;
 
   constructor(
     private readonly input: 'pcm' | 'wav',
@@ -78,6 +79,11 @@ export class SampleJoiner implements AudioJoiner {
     return this.encoder!.finish();
   }
 
+  seconds(): number | undefined {
+    const l = this.layout;
+    return l ? this.sampleBytes / (l.sampleRate * l.channels * Math.ceil(l.bitsPerSample / 8)) : undefined;
+  }
+
   private adopt(layout: WavLayout): void {
     if (this.layout === undefined) {
       this.layout = layout;
@@ -102,6 +108,7 @@ export class SampleJoiner implements AudioJoiner {
     }
     const whole = data.length - (data.length % frameSize);
     if (whole < data.length) this.carry = data.slice(whole);
+    this.sampleBytes += whole;
     return whole === 0 ? [] : this.encoder!.write(data.subarray(0, whole));
   }
 }

@@ -16,6 +16,11 @@ export async function main(): Promise<void> {
   // Only the first Ctrl-C is ours (abort and clean up); a second one gets Node's default: exit now.
   process.once('SIGINT', () => interrupt.abort());
   process.once('SIGTERM', () => interrupt.abort());
+  // A reader that stops early (`tts voices | head`) is normal: stop writing quietly. Audio runs
+  // notice it through their own output and end with a message.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
   process.exitCode = await runCli({
     argv: process.argv.slice(2),
     env: process.env,

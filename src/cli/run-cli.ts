@@ -18,6 +18,15 @@ Examples:
   tts -i "Whisper, slowly." -m gpt-4o-mini-tts "A secret" -o s.flac
   tts config set openai.apiKey             store a key (asked for unseen)
   tts config set kokoro.baseUrl http://localhost:8880/v1   add any compatible server
+  tts "Hello" --play                       play through the speakers as it arrives
+  tts -f book.txt -o book.mp3 --dry-run    chunk plan and estimated cost, nothing sent
+  tts -f book.txt -o book.mp3 --json       a JSON summary for scripts
+  tts voices -p openrouter -m openai/gpt-4o-mini-tts-2025-12-15
+  tts models -p openrouter --json
+  tts config set voice nova                remember a default (provider, model, voice, format, speed)
+  eval "$(tts completion bash)"            shell completion (bash, zsh, fish)
+
+With nothing configured, tts speaks with its built-in offline voice (eSpeak NG).
 
 Providers: ${BUILT_IN_PROVIDERS.map((p) => p.name).join(', ')}, or a configured <name>.baseUrl
 Exit codes: 0 ok, 2 usage or bad input, 3 configuration, 4 provider or network, 5 audio, 130 interrupted`;
@@ -29,6 +38,7 @@ export async function runCli(io: CliIo): Promise<number> {
     stderr: io.stderr,
     quiet: io.argv.includes('-q') || io.argv.includes('--quiet'),
     ci: Boolean(io.env['CI']),
+    noColor: io.env['NO_COLOR'] !== undefined && io.env['NO_COLOR'] !== '',
   });
   const program = buildProgram(io, reporter, (value) => (debug = value));
   try {
@@ -50,6 +60,8 @@ function buildProgram(io: CliIo, reporter: Reporter, setDebug: (debug: boolean) 
   program
     .description('Speak text, or turn it into an audio file, through any OpenAI-compatible speech provider.')
     .version(VERSION, '-V, --version')
+    // Options after a command's name are that command's: `tts models --base-url …` is the models'.
+    .enablePositionalOptions()
     .argument('[text...]', 'the text to speak (else --file, else stdin)')
     .option('-f, --file <path>', "read text from a file ('-' = stdin)")
     .option('-o, --output <path>', "write audio to a file ('-' = stdout)")
@@ -67,8 +79,11 @@ function buildProgram(io: CliIo, reporter: Reporter, setDebug: (debug: boolean) 
     .option('--play', 'play through the speakers as it arrives (default when there is no -o and stdout is a terminal)')
     .option('--no-play', 'do not play')
     .option('--no-cache', 'do not keep or reuse finished chunks')
-    .option('-q, --quiet', 'no progress on stderr')
-    .option('--debug', 'show stack traces')
+    .option('--dry-run', 'show the chunk plan and an estimated cost; send nothing, write nothing')
+    .option('--json', 'print the run summary (or dry run) as JSON for scripts')
+    .option('-q, --quiet', 'no progress or summary on stderr')
+    .option('--verbose', 'show each request and its timing')
+    .option('--debug', 'also show request headers (secrets masked) and bodies, and stack traces')
     .addHelpText('after', EXAMPLES)
     .showHelpAfterError('(run tts --help for usage)')
     .exitOverride()
@@ -92,13 +107,33 @@ function buildProgram(io: CliIo, reporter: Reporter, setDebug: (debug: boolean) 
   config.command('list').description('print every value (secrets masked)').action(async () => (await configCommands()).configList(io));
   config.command('path').description("print the config file's path").action(async () => (await configCommands()).configPath(io));
 
+  const discovery = () => import('./discovery-commands.js');
+  const providerOptions = (command: Command): Command =>
+    command
+      .option('-p, --provider <name>', 'the provider to ask (default: as for speaking)')
+      .option('--base-url <url>', "the provider's API root")
+      .option('--json', 'print JSON for scripts');
+  providerOptions(program.command('voices').description("list the provider's voices (live where it can say)"))
+    .option('-m, --model <id>', 'voices of this model (OpenRouter)')
+    .action(async (flags: import('./discovery-commands.js').DiscoveryFlags) => (await discovery()).voicesCommand(flags, io, reporter));
+  providerOptions(program.command('models').description("list the provider's speech models (live where it can say)"))
+    .action(async (flags: import('./discovery-commands.js').DiscoveryFlags) => (await discovery()).modelsCommand(flags, io, reporter));
+
+  program
+    .command('completion')
+    .description('print a shell completion script: bash, zsh or fish')
+    .argument('<shell>', 'bash | zsh | fish')
+    .action(async (shell: string) => {
+      io.stdout.write((await import('./completion.js')).completionScript(shell, program));
+    });
+
   const cacheCommands = () => import('./cache-command.js');
   const cache = program.command('cache').description('the cache of finished chunks').exitOverride();
   cache.command('clear').description('remove every cached chunk').action(async () => (await cacheCommands()).cacheClear(io));
   cache.command('info').description("print the cache's folder and size").action(async () => (await cacheCommands()).cacheInfo(io));
 
-  for (const command of [config, cache]) {
-    command.configureOutput(program.configureOutput());
+  for (const command of program.commands) {
+    command.exitOverride().configureOutput(program.configureOutput());
     for (const sub of command.commands) sub.exitOverride().configureOutput(program.configureOutput());
   }
   return program;

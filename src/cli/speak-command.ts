@@ -6,11 +6,38 @@ import { readText } from '../input/read-text.js';
 import { FileSink } from '../output/file-sink.js';
 import { StreamSink } from '../output/stream-sink.js';
 import type { PlayerSink } from '../playback/player-sink.js';
-import { chooseProviderName, resolveProvider } from '../providers/registry.js';
-import { speak, type SpeakOutput } from '../speak/speak.js';
+import { planOutputs } from '../audio/format-plan.js';
+import { listModels } from '../discovery/discover.js';
+import { estimateCost, type CostEstimate } from '../discovery/pricing.js';
+import type { ResolvedProvider } from '../providers/registry.js';
+import { CHUNK_MARGIN, FIRST_CHUNK_CHARS, speak, type SpeakOutput } from '../speak/speak.js';
+import { chunkText, codePointLength } from '../text/chunk-text.js';
+import { dryRunJson, dryRunText, exchangeLines, summaryJson, summaryLine, type RunFacts } from './run-summary.js';
 import type { Reporter } from '../ui/reporter.js';
 import type { CliIo } from './cli-io.js';
+import { pickProvider } from './pick-provider.js';
 import { parseSpeakOptions, type RawSpeakFlags } from './speak-options.js';
+
+/**
+ * What speaking this many characters would cost, by OpenAI's published prices for its model names.
+ * With `askProvider` (a dry run, where the estimate is the point) OpenRouter is asked for its own
+ * price by a free GET of its models API; a finished run makes no request just for its summary.
+ */
+async function costOf(provider: ResolvedProvider, model: string, characters: number, signal: AbortSignal, askProvider: boolean): Promise<CostEstimate | undefined> {
+  if (provider.spec.inProcess) return undefined;
+  let perCharacter: number | undefined;
+  if (provider.spec.name === 'openrouter') {
+    if (!askProvider) return undefined;
+    const { Agent } = await import('undici');
+    const agent = new Agent();
+    try {
+      perCharacter = (await listModels({ provider, dispatcher: agent, signal })).items.find((m) => m.id === model)?.perCharacterUsd;
+    } finally {
+      await agent.destroy();
+    }
+  }
+  return estimateCost(model, characters, perCharacter);
+}
 
 /** The cache keeps at most this much audio; the least recently used chunks go first. */
 export const CACHE_MAX_BYTES = 1024 ** 3;
@@ -27,16 +54,22 @@ export async function runSpeak(words: string[], flags: RawSpeakFlags, io: CliIo,
   const options = parseSpeakOptions(flags, config, Boolean(io.stdout.isTTY));
   const text = await readText({ args: words, file: options.file, stdin: io.stdin });
 
-  let providerName = chooseProviderName({ name: options.provider, baseUrl: options.baseUrl }, io.env, config);
-  if (providerName === undefined) {
-    // Nothing is configured: a fresh install still speaks, offline, and says how to do better.
-    // A --base-url says a server was meant, which then needs its key like any other.
-    providerName = options.baseUrl === undefined ? 'local' : 'openai';
-    if (providerName === 'local') {
-      reporter.info('tts: using the built-in offline voice. For natural voices set OPENAI_API_KEY or run: tts config set openai.apiKey');
-    }
+  const provider = pickProvider(options, io, reporter, config);
+  const model = options.model ?? provider.spec.defaultModel;
+  const voice = options.voice ?? provider.spec.defaultVoice;
+  const outputName = options.output?.kind === 'file' ? options.output.path : options.output?.kind === 'stdout' ? 'stdout' : 'the speakers';
+  const facts = (cost: RunFacts['cost']): RunFacts => ({ provider: provider.spec.name, model, voice, format: options.format, output: outputName, cost });
+
+  if (options.dryRun) {
+    const requests = [...(options.output ? [{ format: options.format, player: false }] : []), ...(options.play ? [{ format: 'wav' as const, player: true }] : [])];
+    planOutputs(requests, provider.spec.formats, provider.spec.description);
+    const live = options.output?.kind === 'stdout' || options.play;
+    const chunks = chunkText(text, { maxChars: provider.spec.maxInputChars - CHUNK_MARGIN, firstChunkMaxChars: live ? FIRST_CHUNK_CHARS : undefined });
+    const cost = await costOf(provider, model, chunks.reduce((n, c) => n + codePointLength(c.text), 0), io.signal, true);
+    const report = { ...facts(cost), chunks };
+    io.stdout.write(`${options.json ? dryRunJson(report) : dryRunText(report)}\n`);
+    return;
   }
-  const provider = resolveProvider(providerName, { name: providerName, baseUrl: options.baseUrl }, io.env, config);
   const outputs: SpeakOutput[] = [];
   if (options.output?.kind === 'file') outputs.push({ sink: await FileSink.open(options.output.path), request: { format: options.format, player: false } });
   if (options.output?.kind === 'stdout') outputs.push({ sink: new StreamSink(io.stdout), request: { format: options.format, player: false } });
@@ -59,8 +92,8 @@ export async function runSpeak(words: string[], flags: RawSpeakFlags, io: CliIo,
       text,
       provider,
       settings: {
-        model: options.model ?? provider.spec.defaultModel,
-        voice: options.voice ?? provider.spec.defaultVoice,
+        model,
+        voice,
         speed: options.speed,
         instructions: options.instructions,
         streamFormat: options.streamFormat,
@@ -91,13 +124,17 @@ export async function runSpeak(words: string[], flags: RawSpeakFlags, io: CliIo,
         retrying: (index, error, attempt, delayMs) => {
           reporter.info(`tts: chunk ${index + 1}: ${error.message}; retry ${attempt} of ${options.retries} in ${(delayMs / 1000).toFixed(1)} s`);
         },
+        exchange: options.verbose ? (info) => exchangeLines(info, chunks, options.debug).forEach((line) => reporter.line(line)) : undefined,
       },
     });
     reporter.stopProgress();
     if (player?.playerName && player.playerName !== 'speaker') reporter.info(`Played through ${player.playerName}.`);
-    if (options.output?.kind === 'file') {
-      const cached = report.cacheHits > 0 ? `, ${report.cacheHits} from cache` : '';
-      reporter.info(`Wrote ${options.output.path} (${options.format}, ${report.chunks} chunk${report.chunks === 1 ? '' : 's'}${cached})`);
+    const cost = await costOf(provider, model, report.characters, io.signal, false);
+    if (options.json) {
+      // Scripts read the summary from stdout, unless stdout carries the audio.
+      (options.output?.kind === 'stdout' ? io.stderr : io.stdout).write(`${summaryJson(report, facts(cost))}\n`);
+    } else {
+      reporter.info(summaryLine(report, facts(cost)));
     }
   } catch (error) {
     // speak() undoes its own output, but a refusal before it starts (a format the provider lacks)

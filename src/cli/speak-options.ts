@@ -22,6 +22,9 @@ export interface RawSpeakFlags {
   play?: boolean;
   quiet?: boolean;
   debug?: boolean;
+  verbose?: boolean;
+  dryRun?: boolean;
+  json?: boolean;
 }
 
 export type OutputTarget = { kind: 'file'; path: string } | { kind: 'stdout' };
@@ -45,6 +48,9 @@ export interface SpeakOptions {
   cache: boolean;
   quiet: boolean;
   debug: boolean;
+  verbose: boolean;
+  dryRun: boolean;
+  json: boolean;
 }
 
 export const DEFAULT_TIMEOUT_SECONDS = 300;
@@ -76,7 +82,7 @@ export function parseSpeakOptions(flags: RawSpeakFlags, config: ConfigReader, st
     : play ? undefined
     : stdoutIsTTY ? undefined
     : { kind: 'stdout' };
-  if (!output && !play) {
+  if (!output && !play && flags.dryRun !== true) {
     throw new UsageError('With --no-play, say where the audio goes', { hint: 'Give -o speech.mp3, or -o - to write it to stdout.' });
   }
   if (output?.kind === 'stdout' && stdoutIsTTY) {
@@ -128,5 +134,8 @@ export function parseSpeakOptions(flags: RawSpeakFlags, config: ConfigReader, st
     cache: flags.cache !== false,
     quiet: flags.quiet === true,
     debug: flags.debug === true,
+    verbose: flags.verbose === true || flags.debug === true,
+    dryRun: flags.dryRun === true,
+    json: flags.json === true,
   };
 }

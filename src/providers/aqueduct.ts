@@ -1,4 +1,4 @@
-import { openAiCompatible } from './openai-body.js';
+import { bearer, looksLikeSpeechModel, openAiCompatible } from './openai-body.js';
 import type { ProviderSpec } from './provider-spec.js';
 
 export const KOKORO_VOICES = [
@@ -21,6 +21,8 @@ export const aqueduct: ProviderSpec = {
   voices: KOKORO_VOICES,
   models: ['kokoro'],
   maxInputChars: 4096,
+  authHeaders: bearer,
+  discovery: { voicesPath: 'audio/voices', modelsPath: 'models', isSpeechModel: looksLikeSpeechModel },
   settings: {},
   prepare: openAiCompatible,
 };

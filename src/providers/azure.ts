@@ -1,6 +1,6 @@
 import { jsonHeaders, openAiModelRules, speechBody } from './openai-body.js';
 import { OPENAI_VOICES } from './openai.js';
-import { joinUrl, type ProviderSpec } from './provider-spec.js';
+import { joinUrl, type ProviderConnection, type ProviderSpec } from './provider-spec.js';
 
 /** The newest generally available data-plane version that serves `/audio/speech`. */
 export const AZURE_API_VERSION = '2024-10-21';
@@ -19,12 +19,13 @@ export const azure: ProviderSpec = {
   voices: OPENAI_VOICES,
   models: [],
   maxInputChars: 4096,
+  authHeaders: (connection) => azureKey(connection),
   settings: { apiVersion: `the api-version query parameter (default ${AZURE_API_VERSION})` },
   prepare(connection, settings) {
     const apiVersion = connection.setting('apiVersion') ?? AZURE_API_VERSION;
     const url = `${joinUrl(connection.baseUrl, `openai/deployments/${encodeURIComponent(settings.model)}/audio/speech`)}?api-version=${encodeURIComponent(apiVersion)}`;
     const rules = openAiModelRules(settings);
-    const headers = jsonHeaders(connection.apiKey ? { 'api-key': connection.apiKey } : {});
+    const headers = jsonHeaders(azureKey(connection));
     return {
       kind: 'http',
       warnings: rules.warnings,
@@ -37,3 +38,7 @@ export const azure: ProviderSpec = {
     };
   },
 };
+
+function azureKey(connection: ProviderConnection): Record<string, string> {
+  return connection.apiKey ? { 'api-key': connection.apiKey } : {};
+}

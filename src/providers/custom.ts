@@ -1,4 +1,4 @@
-import { openAiCompatible } from './openai-body.js';
+import { bearer, openAiCompatible } from './openai-body.js';
 import type { ProviderSpec } from './provider-spec.js';
 
 /**
@@ -19,6 +19,9 @@ export function customProvider(name: string): ProviderSpec {
     voices: [],
     models: [],
     maxInputChars: 4096,
+    authHeaders: bearer,
+    // Kokoro-FastAPI and its kind list voices at /audio/voices; any model list is theirs to show.
+    discovery: { voicesPath: 'audio/voices', modelsPath: 'models' },
     settings: {},
     prepare: openAiCompatible,
   };

@@ -1,4 +1,4 @@
-import { openAiCompatible } from './openai-body.js';
+import { bearer, looksLikeSpeechModel, openAiCompatible } from './openai-body.js';
 import { OPENAI_VOICES } from './openai.js';
 import type { ProviderSpec } from './provider-spec.js';
 
@@ -18,6 +18,8 @@ export const litellm: ProviderSpec = {
   voices: OPENAI_VOICES,
   models: [],
   maxInputChars: 4096,
+  authHeaders: bearer,
+  discovery: { modelsPath: 'models', isSpeechModel: looksLikeSpeechModel },
   settings: {},
   prepare: openAiCompatible,
 };

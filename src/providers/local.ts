@@ -21,6 +21,7 @@ export const local: ProviderSpec = {
   models: ['espeak-ng'],
   // eSpeak takes any length, but shorter chunks start sound sooner and run on both cores.
   maxInputChars: 2048,
+  authHeaders: () => ({}),
   settings: {},
   prepare(_connection, settings) {
     const warnings: string[] = [];

@@ -49,8 +49,12 @@ export const jsonHeaders = (auth: Record<string, string>): Record<string, string
   ...auth,
 });
 
-export const bearer = (apiKey: string | undefined): Record<string, string> =>
-  apiKey ? { authorization: `Bearer ${apiKey}` } : {};
+/** The usual auth: the key as a Bearer token, when there is one. */
+export const bearer = (connection: ProviderConnection): Record<string, string> =>
+  connection.apiKey ? { authorization: `Bearer ${connection.apiKey}` } : {};
+
+/** Speech models in a general model list, by the names they go by. */
+export const looksLikeSpeechModel = (id: string): boolean => /tts|speech|kokoro|voice|orpheus|sesame/i.test(id);
 
 /** A server that takes the whole OpenAI body as it is, with an optional Bearer key. */
 export function openAiCompatible(connection: ProviderConnection, settings: SpeechSettings): PreparedSpeech {
@@ -60,7 +64,7 @@ export function openAiCompatible(connection: ProviderConnection, settings: Speec
     streamFormat: settings.streamFormat,
     request: (input) => ({
       url: joinUrl(connection.baseUrl, 'audio/speech'),
-      headers: jsonHeaders(bearer(connection.apiKey)),
+      headers: jsonHeaders(bearer(connection)),
       body: JSON.stringify(speechBody(settings, input, { instructions: true, streamFormat: true })),
     }),
   };

@@ -19,6 +19,8 @@ export const openai: ProviderSpec = {
   voices: OPENAI_VOICES,
   models: ['gpt-4o-mini-tts', 'gpt-4o-mini-tts-2025-12-15', 'tts-1', 'tts-1-hd'],
   maxInputChars: 4096,
+  authHeaders: bearer,
+  discovery: { modelsPath: 'models', isSpeechModel: (id) => /tts/i.test(id) },
   settings: {},
   prepare(connection, settings) {
     const rules = openAiModelRules(settings);
@@ -28,7 +30,7 @@ export const openai: ProviderSpec = {
       streamFormat: rules.settings.streamFormat,
       request: (input) => ({
         url: joinUrl(connection.baseUrl, 'audio/speech'),
-        headers: jsonHeaders(bearer(connection.apiKey)),
+        headers: jsonHeaders(bearer(connection)),
         body: JSON.stringify(speechBody(rules.settings, input, rules.fields)),
       }),
     };

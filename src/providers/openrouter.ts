@@ -18,6 +18,9 @@ export const openrouter: ProviderSpec = {
   voices: OPENAI_VOICES,
   models: ['openai/gpt-4o-mini-tts-2025-12-15', 'mistralai/voxtral-mini-tts-2603', 'microsoft/mai-voice-2'],
   maxInputChars: 4096,
+  authHeaders: bearer,
+  // Its speech models, with their voices and prices, come from the models API.
+  discovery: { modelsPath: 'models?output_modalities=speech' },
   settings: {
     options: 'JSON merged into provider.options, keyed by provider slug, e.g. {"azure":{"style":"cheerful"}}',
   },
@@ -39,7 +42,7 @@ export const openrouter: ProviderSpec = {
         if (Object.keys(options).length > 0) body['provider'] = { options };
         return {
           url: joinUrl(connection.baseUrl, 'audio/speech'),
-          headers: jsonHeaders(bearer(connection.apiKey)),
+          headers: jsonHeaders(bearer(connection)),
           body: JSON.stringify(body),
         };
       },

@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors.js';
-import { jsonHeaders, speechBody } from './openai-body.js';
+import { jsonHeaders, looksLikeSpeechModel, speechBody } from './openai-body.js';
 import { OPENAI_VOICES } from './openai.js';
 import { joinUrl, type ProviderConnection, type ProviderSpec } from './provider-spec.js';
 
@@ -21,6 +21,8 @@ export const portkey: ProviderSpec = {
   voices: OPENAI_VOICES,
   models: [],
   maxInputChars: 4096,
+  authHeaders: portkeyHeaders,
+  discovery: { modelsPath: 'models', isSpeechModel: looksLikeSpeechModel },
   settings: {
     virtualKey: 'route through a Portkey virtual key (x-portkey-virtual-key)',
     provider: 'route to this provider (x-portkey-provider), with providerApiKey',

@@ -69,6 +69,15 @@ export interface ProviderSpec {
   models: readonly string[];
   /** Characters one request may carry, before our safety margin. */
   maxInputChars: number;
+  /** How requests authenticate (speech and discovery alike). */
+  authHeaders(connection: ProviderConnection): Record<string, string>;
+  /** Where the provider can be asked what it has: voices and models, relative to the base URL. */
+  discovery?: {
+    voicesPath?: string;
+    modelsPath?: string;
+    /** Keeps the speech models of a general model list, where ids say so. */
+    isSpeechModel?(id: string): boolean;
+  };
   /** Config keys beyond apiKey and baseUrl, with what they are for. */
   settings: Readonly<Record<string, string>>;
   prepare(connection: ProviderConnection, settings: SpeechSettings): PreparedSpeech;

@@ -24,6 +24,21 @@ export interface SpeakEvents {
   planned(chunks: readonly TextChunk[]): void;
   chunkDone(index: number, info: { cached: boolean; chars: number }): void;
   retrying(index: number, error: ProviderError, attempt: number, delayMs: number): void;
+  /** One request and how it went, for --verbose and --debug. */
+  exchange?: ((info: ExchangeInfo) => void) | undefined;
+}
+
+export interface ExchangeInfo {
+  index: number;
+  attempt: number;
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  ms: number;
+  /** Bytes of audio received, when it succeeded. */
+  bytes?: number | undefined;
+  requestId?: string | undefined;
+  error?: unknown;
 }
 
 export interface SpeakJob {
@@ -58,6 +73,9 @@ export interface SpeakReport {
   cacheHits: number;
   requestIds: string[];
   wire: AudioFormat;
+  /** Of the first output. */
+  audioSeconds: number | undefined;
+  bytes: number;
 }
 
 interface Deferred<T> {
@@ -111,6 +129,8 @@ export async function speak(job: SpeakJob): Promise<SpeakReport> {
     cacheHits: 0,
     requestIds: [],
     wire: plan.wire,
+    audioSeconds: undefined,
+    bytes: 0,
   };
   if (job.signal.aborted) throw new InterruptedError();
   // Two ways to stop. Ctrl-C aborts every request at once (`interrupt`). Any other failure only
@@ -145,17 +165,25 @@ export async function speak(job: SpeakJob): Promise<SpeakReport> {
       async (attempt) => {
         if (attempt > 1) await buffer.restart();
         report.requests++;
-        const result = await fetchSpeech({
-          provider: connection.name,
-          request,
-          format: plan.wire,
-          streamFormat: prepared.streamFormat,
-          dispatcher: job.dispatcher,
-          signal: interrupt.signal,
-          timeoutMs: job.timeoutMs,
-          onAudio: (bytes) => buffer.append(bytes),
-        });
-        if (result.requestId) report.requestIds.push(result.requestId);
+        const started = Date.now();
+        const exchange = { index, attempt, url: request.url, headers: request.headers, body: request.body };
+        try {
+          const result = await fetchSpeech({
+            provider: connection.name,
+            request,
+            format: plan.wire,
+            streamFormat: prepared.streamFormat,
+            dispatcher: job.dispatcher,
+            signal: interrupt.signal,
+            timeoutMs: job.timeoutMs,
+            onAudio: (bytes) => buffer.append(bytes),
+          });
+          if (result.requestId) report.requestIds.push(result.requestId);
+          job.events.exchange?.({ ...exchange, ms: Date.now() - started, bytes: result.audioBytes, requestId: result.requestId });
+        } catch (error) {
+          job.events.exchange?.({ ...exchange, ms: Date.now() - started, error });
+          throw error;
+        }
       },
       {
         retries: job.retries,
@@ -235,13 +263,18 @@ export async function speak(job: SpeakJob): Promise<SpeakReport> {
     await Promise.all(Array.from({ length: Math.max(1, Math.min(job.concurrency, chunks.length)) }, worker));
   };
 
+  const write = async (sink: AudioSink, bytes: Uint8Array): Promise<void> => {
+    if (sink === outputs[0]?.sink) report.bytes += bytes.length;
+    await sink.write(bytes);
+  };
+
   const writeAll = async (): Promise<void> => {
     for (let index = 0; index < chunks.length; index++) {
       const buffer = await ready[index]!.promise;
       for await (const bytes of buffer.read(live)) {
-        for (const { sink, joiner } of outputs) for (const out of joiner.push(bytes)) await sink.write(out);
+        for (const { sink, joiner } of outputs) for (const out of joiner.push(bytes)) await write(sink, out);
       }
-      for (const { sink, joiner } of outputs) for (const out of joiner.endChunk()) await sink.write(out);
+      for (const { sink, joiner } of outputs) for (const out of joiner.endChunk()) await write(sink, out);
       await buffer.close();
       await job.store.release(buffer.path);
       written = index + 1;
@@ -249,9 +282,10 @@ export async function speak(job: SpeakJob): Promise<SpeakReport> {
     }
     for (const { sink, joiner } of outputs) {
       const end = joiner.finish();
-      for (const out of end.tail) await sink.write(out);
+      for (const out of end.tail) await write(sink, out);
       if (sink.seekable) await sink.patch(end.patches);
     }
+    report.audioSeconds = outputs[0]?.joiner.seconds();
     // A file is whole once the last chunk is joined: it is renamed into place before waiting for the
     // speakers to finish, so a problem or Ctrl-C while the end still plays does not lose it.
     for (const { sink } of [...outputs].sort((a, b) => Number(a.sink.live) - Number(b.sink.live))) await sink.commit();

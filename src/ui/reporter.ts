@@ -5,6 +5,8 @@ export interface ReporterOptions {
   quiet: boolean;
   /** CI logs are not terminals worth animating, even when they claim to be. */
   ci: boolean;
+  /** NO_COLOR (no-color.org): the spinner is drawn without color. */
+  noColor?: boolean;
   now?: () => number;
 }
 
@@ -50,7 +52,8 @@ export class Reporter {
     this.startedAt = this.now();
     if (!this.interactive) return;
     const { default: ora } = await import('ora');
-    this.spinner = ora({ text, stream: this.options.stderr as NodeJS.WriteStream, discardStdin: false });
+    // Whether to draw was decided above (terminal, not quiet, not CI); ora is not asked again.
+    this.spinner = ora({ text, stream: this.options.stderr as NodeJS.WriteStream, isEnabled: true, discardStdin: false, color: this.options.noColor ? false : 'cyan' });
     this.spinner.start();
   }
 

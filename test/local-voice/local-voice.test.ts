@@ -67,7 +67,7 @@ describe('the built-in offline voice', () => {
     const text = Array.from({ length: 60 }, (_, i) => `This is sentence number ${i + 1} of a longer text.`).join(' ');
     const r = await runTts(['-o', box.path('long.wav')], { env: box.env, stdin: text });
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/\(wav, 2 chunks\)/);
+    expect(r.stderr).toMatch(/long\.wav: \d+:\d\d of wav, .* · 2 chunks, /);
     const samples = readFileSync(box.path('long.wav')).subarray(44);
     expect(samples.length / 2 / 24_000).toBeGreaterThan(60);
   });

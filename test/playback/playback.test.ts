@@ -53,7 +53,7 @@ describe('playing to the speakers', () => {
   test('asks for pcm and plays every chunk, in order, through the speaker', async () => {
     const heard = box.path('heard.wav');
     recordingSoundCard(heard);
-    const r = await spawnTts(['--play', '-c', '3'], { env: env(), stdin: TEXT });
+    const r = await spawnTts(['--play', '-c', '3', '-q'], { env: env(), stdin: TEXT });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(fake.requests.every((q) => q.body['response_format'] === 'pcm')).toBe(true);

@@ -1,0 +1,115 @@
+import { isSecretKey, maskSecret } from '../config/config-keys.js';
+import type { CostEstimate } from '../discovery/pricing.js';
+import type { ExchangeInfo, SpeakReport } from '../speak/speak.js';
+import type { TextChunk } from '../text/chunk-text.js';
+import { codePointLength } from '../text/chunk-text.js';
+
+export interface RunFacts {
+  provider: string;
+  model: string;
+  voice: string;
+  format: string;
+  output: string;
+  cost: CostEstimate | undefined;
+}
+
+const plural = (n: number, word: string): string => `${n.toLocaleString('en')} ${word}${n === 1 ? '' : 's'}`;
+
+export function duration(seconds: number): string {
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const rest = String(s % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${rest}` : `${m}:${rest}`;
+}
+
+const size = (bytes: number): string => (bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1e3))} kB`);
+const dollars = (usd: number): string => (usd < 0.01 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`);
+
+/** The line people read after a run. */
+export function summaryLine(report: SpeakReport, facts: RunFacts): string {
+  const audio = report.audioSeconds !== undefined ? `${duration(report.audioSeconds)} of ${facts.format}` : facts.format;
+  const cached = report.cacheHits > 0 ? `, ${report.cacheHits} from cache` : '';
+  const retries = report.retries > 0 ? `, ${plural(report.retries, 'retry').replace('retrys', 'retries')}` : '';
+  const cost = facts.cost ? ` · ~${dollars(facts.cost.usd)}` : '';
+  return `${facts.output}: ${audio}, ${size(report.bytes)} · ${plural(report.chunks, 'chunk')}, ${plural(report.characters, 'character')} · ${plural(report.requests, 'request')}${retries}${cached}${cost}`;
+}
+
+/** The same for scripts. */
+export function summaryJson(report: SpeakReport, facts: RunFacts): string {
+  return JSON.stringify({
+    output: facts.output,
+    provider: facts.provider,
+    model: facts.model,
+    voice: facts.voice,
+    format: facts.format,
+    chunks: report.chunks,
+    characters: report.characters,
+    audioSeconds: report.audioSeconds === undefined ? null : Math.round(report.audioSeconds * 1000) / 1000,
+    bytes: report.bytes,
+    requests: report.requests,
+    retries: report.retries,
+    cacheHits: report.cacheHits,
+    estimatedCostUsd: facts.cost ? Math.round(facts.cost.usd * 1e6) / 1e6 : null,
+    costBasis: facts.cost?.basis ?? null,
+    requestIds: report.requestIds,
+  });
+}
+
+export interface DryRunFacts extends RunFacts {
+  chunks: readonly TextChunk[];
+}
+
+/** What a run would do: its chunks, where they split, and what it would cost. Nothing is sent. */
+export function dryRunText(facts: DryRunFacts): string {
+  const chars = facts.chunks.reduce((n, c) => n + codePointLength(c.text), 0);
+  const lines = [
+    `Dry run: ${plural(facts.chunks.length, 'chunk')}, ${plural(chars, 'character')}, to ${facts.output} as ${facts.format}`,
+    `  ${facts.provider}, model ${facts.model}, voice ${facts.voice}`,
+  ];
+  facts.chunks.forEach((c, i) => {
+    const words = c.text.replace(/\s+/g, ' ');
+    const edges = words.length <= 60 ? `"${words}"` : `"${words.slice(0, 28)}…${words.slice(-28)}"`;
+    lines.push(`  ${String(i + 1).padStart(String(facts.chunks.length).length)}. ${String(codePointLength(c.text)).padStart(5)} chars  ${edges}`);
+  });
+  lines.push(facts.cost ? `Estimated cost: ~${dollars(facts.cost.usd)} (${facts.cost.basis})` : 'Estimated cost: unknown for this provider');
+  lines.push('No request was sent and no file was written.');
+  return lines.join('\n');
+}
+
+export function dryRunJson(facts: DryRunFacts): string {
+  return JSON.stringify({
+    dryRun: true,
+    provider: facts.provider,
+    model: facts.model,
+    voice: facts.voice,
+    format: facts.format,
+    output: facts.output,
+    chunks: facts.chunks.map((c) => ({ characters: codePointLength(c.text), start: c.start, end: c.end, text: c.text })),
+    characters: facts.chunks.reduce((n, c) => n + codePointLength(c.text), 0),
+    estimatedCostUsd: facts.cost ? Math.round(facts.cost.usd * 1e6) / 1e6 : null,
+    costBasis: facts.cost?.basis ?? null,
+  });
+}
+
+const SECRET_HEADERS = /^(authorization|api-key|x-api-key|x-portkey-api-key|x-portkey-virtual-key|x-litellm-api-key)$/i;
+
+function redact(name: string, value: string): string {
+  if (!SECRET_HEADERS.test(name) && !isSecretKey(name)) return value;
+  const [scheme, token] = value.includes(' ') ? value.split(/ (.*)/s) : ['', value];
+  return `${scheme ? `${scheme} ` : ''}${maskSecret(token ?? '')}`;
+}
+
+/** --verbose: one line per request; --debug adds its headers (secrets masked) and body. */
+export function exchangeLines(info: ExchangeInfo, chunks: number, debug: boolean): string[] {
+  const what = info.error
+    ? `failed: ${info.error instanceof Error ? info.error.message : String(info.error)}`
+    : `200, ${size(info.bytes ?? 0)}${info.requestId ? `, ${info.requestId}` : ''}`;
+  const lines = [`tts: chunk ${info.index + 1}/${chunks}, try ${info.attempt}: POST ${info.url} → ${what} in ${(info.ms / 1000).toFixed(2)} s`];
+  if (debug) {
+    for (const [name, value] of Object.entries(info.headers)) lines.push(`tts:   ${name}: ${redact(name, value)}`);
+    const body = info.body.replace(/("input":")((?:[^"\\]|\\.){60})(?:[^"\\]|\\.)+"/, '$1$2…"');
+    lines.push(`tts:   body: ${body}`);
+  }
+  return lines;
+}

@@ -1,0 +1,53 @@
+import { execFileSync } from 'node:child_process';
+import { PassThrough } from 'node:stream';
+import { expect, test } from 'vitest';
+import { Reporter } from '../../src/ui/reporter.js';
+
+async function spin(options: { isTTY: boolean; quiet?: boolean; ci?: boolean; noColor?: boolean }): Promise<string> {
+  // A stand-in terminal: what ora draws is captured; cursor moves are no-ops.
+  const stderr = Object.assign(new PassThrough(), { isTTY: options.isTTY, columns: 80, cursorTo: () => true, clearLine: () => true, moveCursor: () => true });
+  let drawn = '';
+  stderr.on('data', (d: Buffer) => (drawn += d.toString()));
+  const reporter = new Reporter({ stderr, quiet: options.quiet ?? false, ci: options.ci ?? false, noColor: options.noColor ?? false });
+  await reporter.startProgress('Speaking…');
+  reporter.progress({ chunksDone: 1, chunks: 4, charsDone: 1000, chars: 4000 });
+  await new Promise((r) => setTimeout(r, 120));
+  reporter.stopProgress();
+  return drawn;
+}
+
+test('progress is drawn on a terminal, with chunks and characters done', async () => {
+  expect(await spin({ isTTY: true })).toMatch(/Speaking: 1\/4 chunks · 1,000\/4,000 characters/);
+});
+
+test('no progress when stderr is not a terminal, under --quiet, or in CI', async () => {
+  expect(await spin({ isTTY: false })).toBe('');
+  expect(await spin({ isTTY: true, quiet: true })).toBe('');
+  expect(await spin({ isTTY: true, ci: true })).toBe('');
+});
+
+/**
+ * ora's colors are decided when its color library loads, from the real process's terminal; a child
+ * process with FORCE_COLOR shows what a color terminal would get.
+ */
+function spinInColorTerminal(noColor: boolean): string {
+  const reporter = new URL('../../dist/ui/reporter.js', import.meta.url).href;
+  const script = `
+    import { execFileSync } from 'node:child_process';
+import { PassThrough } from 'node:stream';
+    import { Reporter } from '${reporter}';
+    const stderr = Object.assign(new PassThrough(), { isTTY: true, columns: 80, cursorTo: () => true, clearLine: () => true, moveCursor: () => true });
+    let drawn = '';
+    stderr.on('data', (d) => (drawn += d));
+    const r = new Reporter({ stderr, quiet: false, ci: false, noColor: ${noColor} });
+    await r.startProgress('Speaking');
+    await new Promise((s) => setTimeout(s, 100));
+    r.stopProgress();
+    process.stdout.write(drawn);`;
+  return execFileSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, FORCE_COLOR: '1' }, encoding: 'utf8' });
+}
+
+test('NO_COLOR: the spinner is drawn without color', () => {
+  expect(spinInColorTerminal(false)).toContain('\u001b[36m');
+  expect(spinInColorTerminal(true)).not.toMatch(/\u001b\[3\dm/);
+});
