@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import { wavHeader } from '../dist/audio/wav.js';
 
 /**
  * A local server that behaves like a speech provider: it answers after `ttfbMs`, then streams
@@ -16,7 +17,7 @@ export async function startModelProvider({ ttfbMs, msPerChar, bytesPerChar, piec
     const chars = [...input].length;
     await sleep(ttfbMs);
     res.writeHead(200, { 'content-type': format === 'wav' ? 'audio/wav' : 'audio/pcm' });
-    if (format === 'wav') res.write(streamingWavHeader());
+    if (format === 'wav') res.write(wavHeader({ formatTag: 1, sampleRate: 24_000, channels: 1, bitsPerSample: 16 }, undefined));
     const total = Math.floor((chars * bytesPerChar) / 2) * 2;
     const steps = Math.max(1, Math.round((chars * msPerChar) / pieceMs));
     const piece = Math.ceil(total / steps / 2) * 2;
@@ -48,19 +49,3 @@ function noise(size) {
   return size <= pool.length ? pool.subarray(0, size) : Buffer.alloc(size, 3);
 }
 
-function streamingWavHeader() {
-  const h = Buffer.alloc(44);
-  h.write('RIFF', 0, 'latin1');
-  h.writeUInt32LE(0xffffffff, 4);
-  h.write('WAVEfmt ', 8, 'latin1');
-  h.writeUInt32LE(16, 16);
-  h.writeUInt16LE(1, 20);
-  h.writeUInt16LE(1, 22);
-  h.writeUInt32LE(24000, 24);
-  h.writeUInt32LE(48000, 28);
-  h.writeUInt16LE(2, 32);
-  h.writeUInt16LE(16, 34);
-  h.write('data', 36, 'latin1');
-  h.writeUInt32LE(0xffffffff, 40);
-  return h;
-}

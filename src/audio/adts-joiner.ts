@@ -35,7 +35,6 @@ function parseAdts(b: Buffer, at = 0): AdtsHeader | undefined {
  */
 export class AdtsJoiner implements AudioJoiner {
   private readonly queue = new ByteQueue();
-  private skip = 0;
   private first: AdtsHeader | undefined;
   private chunk = 1;
   private started = false;
@@ -51,7 +50,6 @@ export class AdtsJoiner implements AudioJoiner {
     const out = this.drain(true);
     if (!this.started) throw new AudioError(`chunk ${this.chunk} holds no AAC frames`);
     this.queue.clear();
-    this.skip = 0;
     this.started = false;
     this.chunk++;
     return out;
@@ -69,12 +67,6 @@ export class AdtsJoiner implements AudioJoiner {
   private drain(final: boolean): Uint8Array[] {
     const out: Uint8Array[] = [];
     for (;;) {
-      if (this.skip > 0) {
-        const n = Math.min(this.skip, this.queue.length);
-        this.queue.take(n);
-        this.skip -= n;
-        if (this.skip > 0) break;
-      }
       const buf = this.queue.view();
       if (buf.length < 10 && !final) break;
       if (buf.length === 0) break;
@@ -85,11 +77,11 @@ export class AdtsJoiner implements AudioJoiner {
       }
       const tag = buf.toString('latin1', 0, 3);
       if (tag === 'ID3' && buf.length >= 10) {
-        this.skip = id3v2Size(buf)!;
+        this.queue.skip(id3v2Size(buf)!);
         continue;
       }
       if (tag === 'TAG') {
-        this.skip = 128;
+        this.queue.skip(128);
         continue;
       }
       const h = parseAdts(buf);

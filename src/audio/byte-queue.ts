@@ -4,15 +4,30 @@
  */
 export class ByteQueue {
   private bytes: Buffer = Buffer.alloc(0);
+  /** Bytes still to drop as they arrive: a tag longer than what has come so far. */
+  private skipping = 0;
 
   get length(): number {
     return this.bytes.length;
   }
 
   push(bytes: Uint8Array): void {
-    const incoming = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    let incoming = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (this.skipping > 0) {
+      const dropped = Math.min(this.skipping, incoming.length);
+      this.skipping -= dropped;
+      incoming = incoming.subarray(dropped);
+    }
     this.bytes = this.bytes.length === 0 ? incoming : Buffer.concat([this.bytes, incoming]);
   }
+
+  /** Drops the next `n` bytes, including any not yet received. */
+  skip(n: number): void {
+    const now = Math.min(n, this.bytes.length);
+    this.bytes = this.bytes.subarray(now);
+    this.skipping = n - now;
+  }
+
 
   /** The unparsed bytes, without consuming them. */
   view(): Buffer {
@@ -28,6 +43,7 @@ export class ByteQueue {
 
   clear(): void {
     this.bytes = Buffer.alloc(0);
+    this.skipping = 0;
   }
 }
 

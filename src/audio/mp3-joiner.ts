@@ -14,7 +14,6 @@ const XING_FLAGS_FRAMES_AND_BYTES = 0x3;
  */
 export class Mp3Joiner implements AudioJoiner {
   private readonly queue = new ByteQueue();
-  private skip = 0;
   private first: Mp3FrameHeader | undefined;
   private xingFrame: Buffer | undefined;
   private chunk = 1;
@@ -38,7 +37,6 @@ export class Mp3Joiner implements AudioJoiner {
     if (this.frames === this.framesBeforeChunk) throw new AudioError(`chunk ${this.chunk} holds no MP3 audio frames`);
     this.framesBeforeChunk = this.frames;
     this.queue.clear();
-    this.skip = 0;
     this.chunk++;
     return out;
   }
@@ -61,18 +59,12 @@ export class Mp3Joiner implements AudioJoiner {
   private drain(final: boolean): Uint8Array[] {
     const out: Uint8Array[] = [];
     for (;;) {
-      if (this.skip > 0) {
-        const n = Math.min(this.skip, this.queue.length);
-        this.queue.take(n);
-        this.skip -= n;
-        if (this.skip > 0) break;
-      }
       const buf = this.queue.view();
       if (buf.length < 4) break;
       const tag = this.tagSize(buf, final);
       if (tag === 'wait') break;
       if (tag !== undefined) {
-        this.skip = tag;
+        this.queue.skip(tag);
         continue;
       }
       const header = parseMp3Header(buf);

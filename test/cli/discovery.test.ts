@@ -1,19 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { FakeProvider, jsonError, speechReply } from '../helpers/fake-provider.js';
-import { runTts, Sandbox } from '../helpers/run-tts.js';
+import { runTts, Sandbox, useFakeProvider } from '../helpers/run-tts.js';
 
 let fake: FakeProvider;
 let box: Sandbox;
-beforeEach(async () => {
-  fake = await FakeProvider.start(speechReply());
-  box = new Sandbox();
-});
-afterEach(async () => {
-  await fake.close();
-  box.cleanup();
-});
+useFakeProvider((f, b) => ((fake = f), (box = b)), speechReply());
 
 const KEY = 'sk-discovery-secret-0123456789';
 const json = (body: unknown) => jsonError(200, body);

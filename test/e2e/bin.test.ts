@@ -1,19 +1,12 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { sniff } from '../../src/audio/sniff.js';
 import { FakeProvider, hang, jsonError } from '../helpers/fake-provider.js';
-import { Sandbox, spawnTts } from '../helpers/run-tts.js';
+import { Sandbox, spawnTts, useFakeProvider } from '../helpers/run-tts.js';
 
 let fake: FakeProvider;
 let box: Sandbox;
-beforeEach(async () => {
-  fake = await FakeProvider.start();
-  box = new Sandbox();
-});
-afterEach(async () => {
-  await fake.close();
-  box.cleanup();
-});
+useFakeProvider((f, b) => ((fake = f), (box = b)));
 
 const env = () => ({ ...box.env, OPENAI_API_KEY: 'sk-e2e-secret-key-0000', OPENAI_BASE_URL: fake.url });
 

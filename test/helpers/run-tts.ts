@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach } from 'vitest';
 import { runCli } from '../../src/cli/run-cli.js';
+import { FakeProvider, type Reply } from './fake-provider.js';
 
 export interface TtsResult {
   code: number;
@@ -85,5 +87,21 @@ export function spawnTts(args: string[], options: { env: Record<string, string |
     child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8') }));
     if (options.stdin !== undefined) child.stdin.end(options.stdin);
     else child.stdin.end();
+  });
+}
+
+/**
+ * The usual setup of a test that talks to a provider: a fake one on 127.0.0.1 and a sandboxed home,
+ * both new for every test and closed after it. `use` receives them before each test.
+ */
+export function useFakeProvider(use: (fake: FakeProvider, box: Sandbox) => void, fallback?: Reply): void {
+  let current: { fake: FakeProvider; box: Sandbox } | undefined;
+  beforeEach(async () => {
+    current = { fake: await FakeProvider.start(fallback), box: new Sandbox() };
+    use(current.fake, current.box);
+  });
+  afterEach(async () => {
+    await current?.fake.close();
+    current?.box.cleanup();
   });
 }

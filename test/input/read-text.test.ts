@@ -1,18 +1,11 @@
 import { writeFileSync } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { FakeProvider } from '../helpers/fake-provider.js';
-import { runTts, Sandbox } from '../helpers/run-tts.js';
+import { runTts, Sandbox, useFakeProvider } from '../helpers/run-tts.js';
 
 let fake: FakeProvider;
 let box: Sandbox;
-beforeEach(async () => {
-  fake = await FakeProvider.start();
-  box = new Sandbox();
-});
-afterEach(async () => {
-  await fake.close();
-  box.cleanup();
-});
+useFakeProvider((f, b) => ((fake = f), (box = b)));
 
 const run = (args: string[], stdin?: string | Buffer) =>
   runTts(['-o', box.path('out.mp3'), '--base-url', fake.url, ...args], { env: { ...box.env, OPENAI_API_KEY: 'k' }, ...(stdin === undefined ? {} : { stdin }) });

@@ -1,19 +1,12 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { FakeProvider, fakePcm, hang, sameBytes, speechReply } from '../helpers/fake-provider.js';
-import { Sandbox, spawnTts } from '../helpers/run-tts.js';
+import { Sandbox, spawnTts, useFakeProvider } from '../helpers/run-tts.js';
 
 let fake: FakeProvider;
 let box: Sandbox;
-beforeEach(async () => {
-  fake = await FakeProvider.start(speechReply());
-  box = new Sandbox();
-});
-afterEach(async () => {
-  await fake.close();
-  box.cleanup();
-});
+useFakeProvider((f, b) => ((fake = f), (box = b)), speechReply());
 
 /** The samples of a WAV recording: what follows its data chunk header. */
 function samplesOf(wav: Buffer): Buffer {

@@ -1,19 +1,12 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { sniff } from '../../src/audio/sniff.js';
 import { FakeProvider, hang, htmlPage, jsonError, resetMidBody, speechReply } from '../helpers/fake-provider.js';
-import { runTts, Sandbox } from '../helpers/run-tts.js';
+import { runTts, Sandbox, useFakeProvider } from '../helpers/run-tts.js';
 
 let fake: FakeProvider;
 let box: Sandbox;
-beforeEach(async () => {
-  fake = await FakeProvider.start();
-  box = new Sandbox();
-});
-afterEach(async () => {
-  await fake.close();
-  box.cleanup();
-});
+useFakeProvider((f, b) => ((fake = f), (box = b)));
 
 const speakTo = (out: string, extra: string[] = [], env: Record<string, string> = {}) =>
   runTts(['Hello there.', '-o', out, '--base-url', fake.url, ...extra], { env: { ...box.env, OPENAI_API_KEY: 'sk-test', ...env } });

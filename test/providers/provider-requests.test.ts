@@ -1,18 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { bytesReply, FakeProvider, fakePcm, jsonError, sseReply, streamingWav } from '../helpers/fake-provider.js';
-import { runTts, Sandbox } from '../helpers/run-tts.js';
+import { runTts, Sandbox, useFakeProvider } from '../helpers/run-tts.js';
 
 let fake: FakeProvider;
 let box: Sandbox;
-beforeEach(async () => {
-  fake = await FakeProvider.start();
-  box = new Sandbox();
-});
-afterEach(async () => {
-  await fake.close();
-  box.cleanup();
-});
+useFakeProvider((f, b) => ((fake = f), (box = b)));
 
 const KEY = 'sk-test-DO-NOT-PRINT-abcdef123456';
 

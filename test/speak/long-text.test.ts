@@ -1,19 +1,12 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { codePointLength } from '../../src/text/chunk-text.js';
 import { FakeProvider, fakePcm, hang, jsonError, sameBytes, speechReply, type Reply } from '../helpers/fake-provider.js';
-import { runTts, Sandbox } from '../helpers/run-tts.js';
+import { runTts, Sandbox, useFakeProvider } from '../helpers/run-tts.js';
 
 let fake: FakeProvider;
 let box: Sandbox;
-beforeEach(async () => {
-  fake = await FakeProvider.start(speechReply());
-  box = new Sandbox();
-});
-afterEach(async () => {
-  await fake.close();
-  box.cleanup();
-});
+useFakeProvider((f, b) => ((fake = f), (box = b)), speechReply());
 
 /** About 20,600 characters in 35 paragraphs: six chunks under OpenAI's limit. */
 const BOOK = Array.from({ length: 35 }, (_, p) =>
