@@ -83,20 +83,25 @@ export class ChunkBuffer {
     if (this.state === 'failed') throw this.failure;
   }
 
-  /** The chunk's bytes, following the file while it grows when `follow` is set. */
-  async *read(follow: boolean): AsyncGenerator<Uint8Array> {
+  /**
+   * The chunk's bytes, following the file while it grows when `follow` is set. If a retry starts
+   * the chunk over after some of it was read, raw samples (`resumable`) carry on from the same byte
+   * offset of the new attempt: it speaks the same text, so nothing is repeated or lost. A container
+   * cannot be resumed mid-stream.
+   */
+  async *read(follow: boolean, resumable = false): AsyncGenerator<Uint8Array> {
     if (!follow) await this.whenComplete();
-    const generation = this.generation;
+    let generation = this.generation;
     let offset = 0;
     for (;;) {
       if (this.readerStop !== undefined) throw this.readerStop;
       if (this.generation !== generation) {
-        if (offset > 0) {
+        if (offset > 0 && !resumable) {
           throw new AudioError('The connection broke in the middle of a chunk that was already being played or piped', {
             hint: 'Rerun the same command: finished chunks are cached and will not be paid for again.',
           });
         }
-        return yield* this.read(follow);
+        generation = this.generation;
       }
       if (offset < this.length) {
         const size = Math.min(READ_SIZE, this.length - offset);

@@ -271,7 +271,7 @@ export async function speak(job: SpeakJob): Promise<SpeakReport> {
   const writeAll = async (): Promise<void> => {
     for (let index = 0; index < chunks.length; index++) {
       const buffer = await ready[index]!.promise;
-      for await (const bytes of buffer.read(live)) {
+      for await (const bytes of buffer.read(live, plan.wire === 'pcm')) {
         for (const { sink, joiner } of outputs) for (const out of joiner.push(bytes)) await write(sink, out);
       }
       for (const { sink, joiner } of outputs) for (const out of joiner.endChunk()) await write(sink, out);

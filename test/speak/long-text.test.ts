@@ -149,3 +149,22 @@ describe('long text', () => {
     expect(sameBytes(r.stdout, Buffer.concat(inBookOrder(fake.inputs()).map((i) => fakePcm(i))))).toBe('same');
   });
 });
+
+test('a connection that breaks mid-chunk while it is being piped resumes where it broke: nothing repeated, nothing lost', async () => {
+  const text = 'This one chunk is streaming to a pipe when its connection drops halfway through.';
+  let broke = false;
+  fake.fallback = async (req, res) => {
+    if (broke) return speechReply()(req, res);
+    broke = true;
+    const audio = fakePcm(text);
+    res.writeHead(200, { 'content-type': 'audio/pcm', 'content-length': String(audio.length) });
+    res.write(audio.subarray(0, 1000));
+    // Long enough for the first half to reach the pipe before the connection goes.
+    await new Promise((r) => setTimeout(r, 150));
+    res.destroy();
+  };
+  const r = await runTts([text, '-o', '-', '-F', 'pcm', '--base-url', fake.url], { env: { ...box.env, OPENAI_API_KEY: 'k' } });
+  expect(r.code).toBe(0);
+  expect(fake.requests).toHaveLength(2);
+  expect(sameBytes(r.stdout, fakePcm(text))).toBe('same');
+});
