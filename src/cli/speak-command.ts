@@ -1,43 +1,21 @@
+import { planOutputs, type OutputRequest } from '../audio/format-plan.js';
 import { DiskCache, ScratchStore } from '../cache/chunk-store.js';
 import { readConfigFile } from '../config/config-file.js';
 import { cacheDir, configDir } from '../config/paths.js';
+import { runCost } from '../discovery/run-cost.js';
 import { sleep } from '../http/with-retries.js';
 import { readText } from '../input/read-text.js';
 import { FileSink } from '../output/file-sink.js';
 import { StreamSink } from '../output/stream-sink.js';
 import type { PlayerSink } from '../playback/player-sink.js';
-import { planOutputs } from '../audio/format-plan.js';
-import { listModels } from '../discovery/discover.js';
-import { estimateCost, type CostEstimate } from '../discovery/pricing.js';
 import type { ResolvedProvider } from '../providers/registry.js';
-import { CHUNK_MARGIN, FIRST_CHUNK_CHARS, speak, type SpeakOutput } from '../speak/speak.js';
-import { chunkText, codePointLength } from '../text/chunk-text.js';
-import { dryRunJson, dryRunText, exchangeLines, summaryJson, summaryLine, type RunFacts } from './run-summary.js';
+import { planChunks, speak, type SpeakOutput } from '../speak/speak.js';
+import { codePointLength } from '../text/chunk-text.js';
 import type { Reporter } from '../ui/reporter.js';
 import type { CliIo } from './cli-io.js';
 import { pickProvider } from './pick-provider.js';
-import { parseSpeakOptions, type RawSpeakFlags } from './speak-options.js';
-
-/**
- * What speaking this many characters would cost, by OpenAI's published prices for its model names.
- * With `askProvider` (a dry run, where the estimate is the point) OpenRouter is asked for its own
- * price by a free GET of its models API; a finished run makes no request just for its summary.
- */
-async function costOf(provider: ResolvedProvider, model: string, characters: number, signal: AbortSignal, askProvider: boolean): Promise<CostEstimate | undefined> {
-  if (provider.spec.inProcess) return undefined;
-  let perCharacter: number | undefined;
-  if (provider.spec.name === 'openrouter') {
-    if (!askProvider) return undefined;
-    const { Agent } = await import('undici');
-    const agent = new Agent();
-    try {
-      perCharacter = (await listModels({ provider, dispatcher: agent, signal })).items.find((m) => m.id === model)?.perCharacterUsd;
-    } finally {
-      await agent.destroy();
-    }
-  }
-  return estimateCost(model, characters, perCharacter);
-}
+import { dryRunJson, dryRunText, exchangeLines, summaryJson, summaryLine, type RunFacts } from './run-summary.js';
+import { parseSpeakOptions, type RawSpeakFlags, type SpeakOptions } from './speak-options.js';
 
 /** The cache keeps at most this much audio; the least recently used chunks go first. */
 export const CACHE_MAX_BYTES = 1024 ** 3;
@@ -60,24 +38,19 @@ export async function runSpeak(words: string[], flags: RawSpeakFlags, io: CliIo,
   const outputName = options.output?.kind === 'file' ? options.output.path : options.output?.kind === 'stdout' ? 'stdout' : 'the speakers';
   const facts = (cost: RunFacts['cost']): RunFacts => ({ provider: provider.spec.name, model, voice, format: options.format, output: outputName, cost });
 
-  if (options.dryRun) {
-    const requests = [...(options.output ? [{ format: options.format, player: false }] : []), ...(options.play ? [{ format: 'wav' as const, player: true }] : [])];
-    planOutputs(requests, provider.spec.formats, provider.spec.description);
-    const live = options.output?.kind === 'stdout' || options.play;
-    const chunks = chunkText(text, { maxChars: provider.spec.maxInputChars - CHUNK_MARGIN, firstChunkMaxChars: live ? FIRST_CHUNK_CHARS : undefined });
-    const cost = await costOf(provider, model, chunks.reduce((n, c) => n + codePointLength(c.text), 0), io.signal, true);
-    const report = { ...facts(cost), chunks };
-    io.stdout.write(`${options.json ? dryRunJson(report) : dryRunText(report)}\n`);
-    return;
-  }
+  if (options.dryRun) return dryRun(text, options, provider, facts, io);
+
   const outputs: SpeakOutput[] = [];
-  if (options.output?.kind === 'file') outputs.push({ sink: await FileSink.open(options.output.path), request: { format: options.format, player: false } });
-  if (options.output?.kind === 'stdout') outputs.push({ sink: new StreamSink(io.stdout), request: { format: options.format, player: false } });
   let player: PlayerSink | undefined;
-  if (options.play) {
-    const { PlayerSink } = await import('../playback/player-sink.js');
-    player = new PlayerSink(io.env);
-    outputs.push({ sink: player, request: { format: 'wav', player: true } });
+  for (const request of outputRequests(options)) {
+    if (request.player) {
+      const { PlayerSink } = await import('../playback/player-sink.js');
+      player = new PlayerSink(io.env);
+      outputs.push({ sink: player, request });
+    } else {
+      const sink = options.output?.kind === 'file' ? await FileSink.open(options.output.path) : new StreamSink(io.stdout);
+      outputs.push({ sink, request });
+    }
   }
   const cache = options.cache ? new DiskCache(cacheDir(io.env), CACHE_MAX_BYTES) : new ScratchStore();
   const agent = new (await http).Agent({ connections: options.concurrency });
@@ -113,7 +86,7 @@ export async function runSpeak(words: string[], flags: RawSpeakFlags, io: CliIo,
         note: (message) => reporter.info(`tts: ${message}`),
         planned: (planned) => {
           chunks = planned.length;
-          chars = planned.reduce((sum, c) => sum + c.text.length, 0);
+          chars = planned.reduce((sum, c) => sum + codePointLength(c.text), 0);
           reporter.progress({ chunksDone, chunks, charsDone, chars });
         },
         chunkDone: (_index, info) => {
@@ -129,7 +102,7 @@ export async function runSpeak(words: string[], flags: RawSpeakFlags, io: CliIo,
     });
     reporter.stopProgress();
     if (player?.playerName && player.playerName !== 'speaker') reporter.info(`Played through ${player.playerName}.`);
-    const cost = await costOf(provider, model, report.characters, io.signal, false);
+    const cost = await runCost(provider, model, report.characters, io.signal, false);
     if (options.json) {
       // Scripts read the summary from stdout, unless stdout carries the audio.
       (options.output?.kind === 'stdout' ? io.stderr : io.stdout).write(`${summaryJson(report, facts(cost))}\n`);
@@ -145,4 +118,20 @@ export async function runSpeak(words: string[], flags: RawSpeakFlags, io: CliIo,
     reporter.stopProgress();
     await agent.destroy();
   }
+}
+
+/** Where the audio goes: a file or stdout in the asked format, and/or the speakers (as WAV). */
+function outputRequests(options: SpeakOptions): OutputRequest[] {
+  return [...(options.output ? [{ format: options.format, player: false }] : []), ...(options.play ? [{ format: 'wav' as const, player: true }] : [])];
+}
+
+/** --dry-run: what a run would do and cost. No speech request is sent and nothing is written. */
+async function dryRun(text: string, options: SpeakOptions, provider: ResolvedProvider, facts: (cost: RunFacts['cost']) => RunFacts, io: CliIo): Promise<void> {
+  const requests = outputRequests(options);
+  // A format the provider cannot give is refused here just as in a real run.
+  planOutputs(requests, provider.spec.formats, provider.spec.description);
+  const chunks = planChunks(text, provider.spec, options.output?.kind === 'stdout' || options.play);
+  const cost = await runCost(provider, facts(undefined).model, chunks.reduce((n, c) => n + codePointLength(c.text), 0), io.signal, true);
+  const plan = { ...facts(cost), chunks };
+  io.stdout.write(`${options.json ? dryRunJson(plan) : dryRunText(plan)}\n`);
 }

@@ -5,9 +5,9 @@ import { chunkKey, type ChunkStore } from '../cache/chunk-store.js';
 import { InterruptedError, ProviderError } from '../errors.js';
 import { fetchSpeech } from '../http/speech-client.js';
 import { withRetries } from '../http/with-retries.js';
-import type { SpeechSettings } from '../providers/provider-spec.js';
+import type { ProviderSpec, SpeechSettings } from '../providers/provider-spec.js';
 import type { ResolvedProvider } from '../providers/registry.js';
-import { chunkText, type TextChunk } from '../text/chunk-text.js';
+import { chunkText, codePointLength, type TextChunk } from '../text/chunk-text.js';
 import type { AudioSink } from '../output/audio-sink.js';
 import { ChunkBuffer } from './chunk-buffer.js';
 
@@ -93,10 +93,18 @@ function deferred<T>(): Deferred<T> {
 }
 
 /**
- * Speaks `text` into `sink`: chunks are fetched in parallel (up to `concurrency`) into the chunk
- * store and written in order through one joiner, the head chunk streaming out while later ones are
- * fetched. On success the sink is committed; on any failure or interrupt it is aborted, leaving no
- * partial output, while finished chunks stay in the store.
+ * How `text` is split for `spec`: under its limit less a margin, and with a short first chunk when
+ * someone is listening (a pipe or the speakers), so sound starts after one short request.
+ */
+export function planChunks(text: string, spec: ProviderSpec, live: boolean): TextChunk[] {
+  return chunkText(text, { maxChars: spec.maxInputChars - CHUNK_MARGIN, firstChunkMaxChars: live ? FIRST_CHUNK_CHARS : undefined });
+}
+
+/**
+ * Speaks `text` into every output: chunks are fetched in parallel (up to `concurrency`) into the
+ * chunk store and written in order through each output's joiner, the head chunk streaming out while
+ * later ones are fetched. On success the outputs are committed; on any failure or interrupt they
+ * are aborted, leaving no partial output, while finished chunks stay in the store.
  */
 export async function speak(job: SpeakJob): Promise<SpeakReport> {
   const { spec, connection } = job.provider;
@@ -112,10 +120,7 @@ export async function speak(job: SpeakJob): Promise<SpeakReport> {
   });
 
   const live = job.outputs.some((o) => o.sink.live);
-  const chunks = chunkText(job.text, {
-    maxChars: spec.maxInputChars - CHUNK_MARGIN,
-    firstChunkMaxChars: live ? FIRST_CHUNK_CHARS : undefined,
-  });
+  const chunks = planChunks(job.text, spec, live);
   job.events.planned(chunks);
   const outputs = await Promise.all(
     job.outputs.map(async (o, i) => ({ sink: o.sink, joiner: await createJoiner({ wire: plan.wire, output: plan.formats[i]! }, o.sink.seekable) })),
@@ -123,7 +128,8 @@ export async function speak(job: SpeakJob): Promise<SpeakReport> {
 
   const report: SpeakReport = {
     chunks: chunks.length,
-    characters: chunks.reduce((sum, c) => sum + c.text.length, 0),
+    // Code points, as providers count them (and bill them).
+    characters: chunks.reduce((sum, c) => sum + codePointLength(c.text), 0),
     requests: 0,
     retries: 0,
     cacheHits: 0,

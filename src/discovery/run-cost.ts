@@ -1,0 +1,24 @@
+import type { ResolvedProvider } from '../providers/registry.js';
+import { listModels } from './discover.js';
+import { estimateCost, type CostEstimate } from './pricing.js';
+
+/**
+ * What speaking this many characters would cost, by OpenAI's published prices for its model names.
+ * With `askProvider` (a dry run, where the estimate is the point) OpenRouter is asked for its own
+ * price by a free GET of its models API; a finished run makes no request just for its summary.
+ */
+export async function runCost(provider: ResolvedProvider, model: string, characters: number, signal: AbortSignal, askProvider: boolean): Promise<CostEstimate | undefined> {
+  if (provider.spec.inProcess) return undefined;
+  let perCharacter: number | undefined;
+  if (provider.spec.name === 'openrouter') {
+    if (!askProvider) return undefined;
+    const { Agent } = await import('undici');
+    const agent = new Agent();
+    try {
+      perCharacter = (await listModels({ provider, dispatcher: agent, signal })).items.find((m) => m.id === model)?.perCharacterUsd;
+    } finally {
+      await agent.destroy();
+    }
+  }
+  return estimateCost(model, characters, perCharacter);
+}
