@@ -2,7 +2,7 @@ import type { Dispatcher } from 'undici';
 import type { AudioFormat } from '../audio/formats.js';
 import { expectedContainer, sniff, SNIFF_BYTES } from '../audio/sniff.js';
 import { InterruptedError, ProviderError, TtsError } from '../errors.js';
-import type { HttpRequestSpec, StreamFormat } from '../providers/provider-spec.js';
+import type { HttpRequestSpec } from '../providers/provider-spec.js';
 import { headerValue, providerErrorFromResponse, requestIdOf } from './provider-error.js';
 import { SseAudioDecoder, type SpeechUsage } from './sse-decoder.js';
 
@@ -11,7 +11,6 @@ export interface SpeechAttempt {
   request: HttpRequestSpec;
   /** The format we asked for: the bytes must be it, whatever the Content-Type says. */
   format: AudioFormat;
-  streamFormat: StreamFormat;
   dispatcher: Dispatcher;
   signal: AbortSignal;
   /** Longest silence allowed while waiting for headers or between body bytes. */
@@ -75,8 +74,9 @@ export async function fetchSpeech(attempt: SpeechAttempt): Promise<SpeechResult>
   };
   const begin = async (first: Buffer): Promise<void> => {
     const sniffed = sniff(first);
-    // Aqueduct labels raw audio text/event-stream, so SSE is decided by what we asked and the bytes.
-    if (attempt.streamFormat === 'sse' || (sniffed.kind === 'text' && sniffed.what === 'sse')) {
+    // The bytes decide, not the label or the ask: Aqueduct labels raw audio text/event-stream, and a
+    // server may ignore stream_format and send raw audio. An SSE stream starts with a field or comment.
+    if (sniffed.kind === 'text' && sniffed.what === 'sse') {
       decoder = new SseAudioDecoder(provider);
       await emit(decoder.push(first));
       return;

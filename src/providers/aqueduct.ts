@@ -15,7 +15,6 @@ export const aqueduct: ProviderSpec = {
   baseUrlEnv: ['AQUEDUCT_BASE_URL'],
   keyRequired: true,
   formats: ['mp3', 'opus', 'aac', 'flac', 'wav', 'pcm'],
-  serverDefaultFormat: 'mp3',
   defaultModel: 'kokoro',
   defaultVoice: 'af_alloy',
   voices: KOKORO_VOICES,

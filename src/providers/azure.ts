@@ -13,7 +13,6 @@ export const azure: ProviderSpec = {
   baseUrlEnv: ['AZURE_OPENAI_ENDPOINT'],
   keyRequired: true,
   formats: ['mp3', 'opus', 'aac', 'flac', 'wav', 'pcm'],
-  serverDefaultFormat: 'mp3',
   defaultModel: 'gpt-4o-mini-tts',
   defaultVoice: 'alloy',
   voices: OPENAI_VOICES,
@@ -29,7 +28,6 @@ export const azure: ProviderSpec = {
     return {
       kind: 'http',
       warnings: rules.warnings,
-      streamFormat: rules.settings.streamFormat,
       request: (input) => ({
         url,
         headers,

@@ -13,7 +13,6 @@ export function customProvider(name: string): ProviderSpec {
     baseUrlEnv: [`${name.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_BASE_URL`],
     keyRequired: false,
     formats: ['mp3', 'opus', 'aac', 'flac', 'wav', 'pcm'],
-    serverDefaultFormat: 'mp3',
     defaultModel: 'tts-1',
     defaultVoice: 'alloy',
     voices: [],

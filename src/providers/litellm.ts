@@ -12,7 +12,6 @@ export const litellm: ProviderSpec = {
   // A proxy run without a master key takes requests without one.
   keyRequired: false,
   formats: ['mp3', 'opus', 'aac', 'flac', 'wav', 'pcm'],
-  serverDefaultFormat: 'mp3',
   defaultModel: 'tts',
   defaultVoice: 'alloy',
   voices: OPENAI_VOICES,

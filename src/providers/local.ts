@@ -14,7 +14,6 @@ export const local: ProviderSpec = {
   inProcess: true,
   keyRequired: false,
   formats: ['pcm'],
-  serverDefaultFormat: 'pcm',
   defaultModel: 'espeak-ng',
   defaultVoice: 'en-us',
   voices: ['en-us', 'en-gb', 'de', 'fr', 'es', 'it', 'pt', 'nl', 'sv', 'pl', 'ru', 'cmn', 'ja', 'hi', 'ar'],

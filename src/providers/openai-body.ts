@@ -61,7 +61,6 @@ export function openAiCompatible(connection: ProviderConnection, settings: Speec
   return {
     kind: 'http',
     warnings: [],
-    streamFormat: settings.streamFormat,
     request: (input) => ({
       url: joinUrl(connection.baseUrl, 'audio/speech'),
       headers: jsonHeaders(bearer(connection)),

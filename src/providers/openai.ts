@@ -13,7 +13,6 @@ export const openai: ProviderSpec = {
   defaultBaseUrl: 'https://api.openai.com/v1',
   keyRequired: true,
   formats: ['mp3', 'opus', 'aac', 'flac', 'wav', 'pcm'],
-  serverDefaultFormat: 'mp3',
   defaultModel: 'gpt-4o-mini-tts',
   defaultVoice: 'alloy',
   voices: OPENAI_VOICES,
@@ -27,7 +26,6 @@ export const openai: ProviderSpec = {
     return {
       kind: 'http',
       warnings: rules.warnings,
-      streamFormat: rules.settings.streamFormat,
       request: (input) => ({
         url: joinUrl(connection.baseUrl, 'audio/speech'),
         headers: jsonHeaders(bearer(connection)),

@@ -10,9 +10,9 @@ export const openrouter: ProviderSpec = {
   baseUrlEnv: ['OPENROUTER_BASE_URL'],
   defaultBaseUrl: 'https://openrouter.ai/api/v1',
   keyRequired: true,
-  // OpenRouter sends only these two; the rest are made locally from pcm.
+  // OpenRouter sends only these two (pcm when none is named, so response_format is always sent);
+  // the rest are made here from pcm.
   formats: ['mp3', 'pcm'],
-  serverDefaultFormat: 'pcm',
   defaultModel: 'openai/gpt-4o-mini-tts-2025-12-15',
   defaultVoice: 'alloy',
   voices: OPENAI_VOICES,
@@ -36,7 +36,6 @@ export const openrouter: ProviderSpec = {
     return {
       kind: 'http',
       warnings,
-      streamFormat: 'audio',
       request: (input) => {
         const body = speechBody(settings, input, { instructions: false, streamFormat: false });
         if (Object.keys(options).length > 0) body['provider'] = { options };

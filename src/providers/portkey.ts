@@ -15,7 +15,6 @@ export const portkey: ProviderSpec = {
   // Only the hosted service wants a Portkey key; `prepare` insists on it there.
   keyRequired: false,
   formats: ['mp3', 'opus', 'aac', 'flac', 'wav', 'pcm'],
-  serverDefaultFormat: 'mp3',
   defaultModel: 'gpt-4o-mini-tts',
   defaultVoice: 'alloy',
   voices: OPENAI_VOICES,
@@ -44,7 +43,6 @@ export const portkey: ProviderSpec = {
     return {
       kind: 'http',
       warnings,
-      streamFormat: 'audio',
       request: (input) => ({
         url: joinUrl(connection.baseUrl, 'audio/speech'),
         headers,

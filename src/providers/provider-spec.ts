@@ -33,7 +33,7 @@ export interface HttpRequestSpec {
  * request to send, or (the built-in voice) audio made right here.
  */
 export type PreparedSpeech =
-  | { kind: 'http'; warnings: string[]; streamFormat: StreamFormat; request(input: string): HttpRequestSpec }
+  | { kind: 'http'; warnings: string[]; request(input: string): HttpRequestSpec }
   | {
       kind: 'in-process';
       warnings: string[];
@@ -60,8 +60,6 @@ export interface ProviderSpec {
   keyRequired: boolean;
   /** Formats the server itself can send. */
   formats: readonly AudioFormat[];
-  /** The format the server sends when none is named (OpenRouter: pcm). */
-  serverDefaultFormat: AudioFormat;
   defaultModel: string;
   defaultVoice: string;
   /** Known voices: a guide for humans, never a gate (voices are open strings). */

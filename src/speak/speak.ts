@@ -178,7 +178,6 @@ export async function speak(job: SpeakJob): Promise<SpeakReport> {
             provider: connection.name,
             request,
             format: plan.wire,
-            streamFormat: prepared.streamFormat,
             dispatcher: job.dispatcher,
             signal: interrupt.signal,
             timeoutMs: job.timeoutMs,

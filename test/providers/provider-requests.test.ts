@@ -41,6 +41,15 @@ describe('the request each provider is sent', () => {
     expect(readFileSync(out)).toEqual(fakePcm('Streamed as events.'));
   });
 
+  test('a server that ignores stream_format and sends raw audio is still understood', async () => {
+    fake.fallback = bytesReply((req) => streamingWav(fakePcm(String(req.body['input']))), { contentType: 'audio/wav' });
+    const out = box.path('raw.wav');
+    const r = await runTts(['Raw after all.', '-o', out, '--stream-format', 'sse', '--base-url', fake.url], { env: { ...box.env, OPENAI_API_KEY: KEY } });
+    expect(r.code).toBe(0);
+    expect(fake.requests[0]?.body['stream_format']).toBe('sse');
+    expect(readFileSync(out).subarray(44)).toEqual(fakePcm('Raw after all.'));
+  });
+
   test('openai: a custom voice id is sent as a voice object', async () => {
     await runTts(['Hi.', '-o', box.path('a.mp3'), '-v', 'voice_1234abcd', '--base-url', fake.url], { env: { ...box.env, OPENAI_API_KEY: KEY } });
     expect(fake.requests[0]?.body['voice']).toEqual({ id: 'voice_1234abcd' });
