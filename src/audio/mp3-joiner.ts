@@ -22,7 +22,18 @@ export class Mp3Joiner implements AudioJoiner {
   private bytes = 0;
   private readonly bitrates = new Set<number>();
 
+  /** For audio encoded here: what the encoder added before and after the input. */
+  private gaplessInfo: { delay: number; inputSamples: number } | undefined;
+
   constructor(private readonly seekable: boolean) {}
+
+  /**
+   * Records the encoder's delay and the true input length, so the Info frame carries a LAME tag:
+   * decoders then trim the encoder's priming and padding and give back exactly the input.
+   */
+  gapless(delay: number, inputSamples: number): void {
+    this.gaplessInfo = { delay, inputSamples };
+  }
 
   /** Audio samples joined so far (per channel). */
   samples = 0;
@@ -53,6 +64,11 @@ export class Mp3Joiner implements AudioJoiner {
     frame.writeUInt32BE(XING_FLAGS_FRAMES_AND_BYTES, at + 4);
     frame.writeUInt32BE(this.frames, at + 8);
     frame.writeUInt32BE(this.bytes + frame.length, at + 12);
+    if (this.gaplessInfo && frame.length >= at + 16 + LAME_TAG_BYTES) {
+      const { delay, inputSamples } = this.gaplessInfo;
+      const padding = Math.max(0, this.samples - delay - inputSamples);
+      writeLameTag(frame, at + 16, { delay, padding: Math.min(padding, 0xfff), bitrateKbps: this.first.bitrateKbps, musicBytes: this.bytes + frame.length });
+    }
     return { tail: [], patches: [{ offset: 0, bytes: frame }] };
   }
 
@@ -145,4 +161,31 @@ function placeholderFrame(h: Mp3FrameHeader): Buffer | undefined {
   const frame = Buffer.alloc(size);
   frame.set(mp3HeaderBytes(header));
   return frame;
+}
+
+/** The LAME extension that follows the Info fields: 36 bytes, ending in its own CRC. */
+const LAME_TAG_BYTES = 36;
+
+/**
+ * Writes a LAME tag at `at`: encoder version, CBR method, bitrate, and the 12-bit encoder delay and
+ * padding that decoders (LAME's, mpg123, ffmpeg) trim for gapless output; its CRC-16 covers the
+ * frame up to the CRC field.
+ */
+function writeLameTag(frame: Buffer, at: number, tag: { delay: number; padding: number; bitrateKbps: number; musicBytes: number }): void {
+  frame.write('LAME3.100', at, 'latin1');
+  frame[at + 9] = 0x01; // tag revision 0, constant bitrate
+  frame[at + 20] = Math.min(255, tag.bitrateKbps);
+  frame.writeUIntBE(((tag.delay & 0xfff) << 12) | (tag.padding & 0xfff), at + 21, 3);
+  frame.writeUInt32BE(tag.musicBytes, at + 28);
+  frame.writeUInt16BE(lameCrc16(frame, 0, at + 34), at + 34);
+}
+
+/** LAME's CRC-16 (polynomial 0x8005, bit-reflected, initial 0). */
+function lameCrc16(bytes: Uint8Array, start: number, end: number): number {
+  let crc = 0;
+  for (let i = start; i < end; i++) {
+    crc ^= bytes[i]!;
+    for (let bit = 0; bit < 8; bit++) crc = crc & 1 ? (crc >>> 1) ^ 0xa001 : crc >>> 1;
+  }
+  return crc;
 }
