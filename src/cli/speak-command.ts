@@ -11,6 +11,8 @@ import type { PlayerSink } from '../playback/player-sink.js';
 import type { ResolvedProvider } from '../providers/registry.js';
 import { planChunks, speak, type SpeakOutput } from '../speak/speak.js';
 import { codePointLength } from '../text/chunk-text.js';
+import { markdownToSpeech } from '../text/markdown-to-speech.js';
+import { UsageError } from '../errors.js';
 import type { Reporter } from '../ui/reporter.js';
 import type { CliIo } from './cli-io.js';
 import { pickProvider } from './pick-provider.js';
@@ -30,7 +32,13 @@ export async function runSpeak(words: string[], flags: RawSpeakFlags, io: CliIo,
   http.catch(() => undefined);
   const config = readConfigFile(configDir(io.env));
   const options = parseSpeakOptions(flags, config, Boolean(io.stdout.isTTY));
-  const text = await readText({ args: words, file: options.file, stdin: io.stdin });
+  const read = await readText({ args: words, file: options.file, stdin: io.stdin });
+  const text = options.markdown ? markdownToSpeech(read) : read;
+  if (text.trim() === '') {
+    throw new UsageError('Nothing to speak: the Markdown holds only markup (code blocks, rules, links without text)', {
+      hint: 'Add --no-markdown to speak it exactly as written.',
+    });
+  }
 
   const provider = pickProvider(options, io, reporter, config);
   const model = options.model ?? provider.spec.defaultModel;

@@ -25,6 +25,7 @@ export interface RawSpeakFlags {
   verbose?: boolean;
   dryRun?: boolean;
   json?: boolean;
+  markdown?: boolean;
 }
 
 export type OutputTarget = { kind: 'file'; path: string } | { kind: 'stdout' };
@@ -51,6 +52,8 @@ export interface SpeakOptions {
   verbose: boolean;
   dryRun: boolean;
   json: boolean;
+  /** Read the text as Markdown: the words are spoken, not the markup. */
+  markdown: boolean;
 }
 
 export const DEFAULT_TIMEOUT_SECONDS = 300;
@@ -137,5 +140,6 @@ export function parseSpeakOptions(flags: RawSpeakFlags, config: ConfigReader, st
     verbose: flags.verbose === true || flags.debug === true,
     dryRun: flags.dryRun === true,
     json: flags.json === true,
+    markdown: flags.markdown ?? /\.(md|markdown|mdx)$/i.test(flags.file ?? ''),
   };
 }

@@ -94,3 +94,28 @@ describe('bad flag values: a clear message, exit 2, no request', () => {
     expect(fake.requests).toHaveLength(0);
   });
 });
+
+describe('Markdown files', () => {
+  const notes = '# Notes\n\nSee **this** [link](https://example.com).\n\n```sh\nrm -rf /\n```\n\n- one\n- two\n';
+
+  test('a .md file is spoken as words, not markup', async () => {
+    writeFileSync(box.path('notes.md'), notes);
+    expect((await run(['-f', box.path('notes.md')])).code).toBe(0);
+    expect(fake.inputs()).toEqual(['Notes.\n\nSee this link.\n\none.\ntwo.']);
+  });
+
+  test('--no-markdown reads it as written; --markdown applies it to stdin', async () => {
+    writeFileSync(box.path('notes.md'), notes);
+    await run(['-f', box.path('notes.md'), '--no-markdown']);
+    await run(['--markdown'], '## From a pipe\n\n*Emphasis* here.');
+    expect(fake.inputs()).toEqual([notes.trim(), 'From a pipe.\n\nEmphasis here.']);
+  });
+
+  test('Markdown that is only markup: exit 2, no request', async () => {
+    writeFileSync(box.path('code.md'), '```\nconst x = 1;\n```\n');
+    const r = await run(['-f', box.path('code.md')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/Nothing to speak: the Markdown holds only markup.*--no-markdown/s);
+    expect(fake.requests).toHaveLength(0);
+  });
+});
