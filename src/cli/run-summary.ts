@@ -28,11 +28,16 @@ const dollars = (usd: number): string => (usd < 0.01 ? `$${usd.toFixed(4)}` : `$
 
 /** The line people read after a run. */
 export function summaryLine(report: SpeakReport, facts: RunFacts): string {
-  const audio = report.audioSeconds !== undefined ? `${duration(report.audioSeconds)} of ${facts.format}` : facts.format;
+  const played = facts.output === 'the speakers';
+  const audio =
+    played ? `played ${report.audioSeconds !== undefined ? duration(report.audioSeconds) : ''}`.trim()
+    : report.audioSeconds !== undefined ? `${duration(report.audioSeconds)} of ${facts.format}`
+    : facts.format;
   const cached = report.cacheHits > 0 ? `, ${report.cacheHits} from cache` : '';
   const retries = report.retries > 0 ? `, ${plural(report.retries, 'retry').replace('retrys', 'retries')}` : '';
   const cost = facts.cost ? ` · ~${dollars(facts.cost.usd)}` : '';
-  return `${facts.output}: ${audio}, ${size(report.bytes)} · ${plural(report.chunks, 'chunk')}, ${plural(report.characters, 'character')} · ${plural(report.requests, 'request')}${retries}${cached}${cost}`;
+  const bytes = played ? '' : `, ${size(report.bytes)}`;
+  return `${facts.output}: ${audio}${bytes} · ${plural(report.chunks, 'chunk')}, ${plural(report.characters, 'character')} · ${plural(report.requests, 'request')}${retries}${cached}${cost}`;
 }
 
 /** The same for scripts. */

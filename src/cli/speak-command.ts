@@ -44,7 +44,9 @@ export async function runSpeak(words: string[], flags: RawSpeakFlags, io: CliIo,
   const model = options.model ?? provider.spec.defaultModel;
   const voice = options.voice ?? provider.spec.defaultVoice;
   const outputName = options.output?.kind === 'file' ? options.output.path : options.output?.kind === 'stdout' ? 'stdout' : 'the speakers';
-  const facts = (cost: RunFacts['cost']): RunFacts => ({ provider: provider.spec.name, model, voice, format: options.format, output: outputName, cost });
+  // Played only, the audio is the speakers' stream (WAV), whatever the format default says.
+  const format = options.output ? options.format : 'wav';
+  const facts = (cost: RunFacts['cost']): RunFacts => ({ provider: provider.spec.name, model, voice, format, output: outputName, cost });
 
   if (options.dryRun) return dryRun(text, options, provider, facts, io);
 
