@@ -58,6 +58,26 @@ describe('chunking text for requests', () => {
     for (const c of chunks) expect(graphemes.has(c.start)).toBe(true);
   });
 
+  test('a long run-on is cut at real word boundaries, found near each limit', () => {
+    const text = 'これは句読点のない長い日本語の文章です'.repeat(800);
+    const chunks = expectSound(text, 1000);
+    const words = new Set([...new Intl.Segmenter('ja', { granularity: 'word' }).segment(text)].map((w) => w.index));
+    for (const c of chunks) expect(words.has(c.start)).toBe(true);
+  });
+
+  test('never inside an emoji sequence, even where a cut is sought from the middle of one', () => {
+    const text = '👩‍👩‍👧‍👦🏳️‍🌈'.repeat(3000);
+    const chunks = expectSound(text, 500);
+    const graphemes = new Set([...new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(text)].map((g) => g.index));
+    for (const c of chunks) expect(graphemes.has(c.start)).toBe(true);
+  });
+
+  test('flags are never split into their two regional indicators', () => {
+    const text = '🇬🇧🇫🇷🇩🇪🇯🇵'.repeat(1500);
+    const chunks = expectSound(text, 601);
+    for (const c of chunks) expect([...text.slice(0, c.start)].length % 2).toBe(0);
+  });
+
   test('emoji count as code points: 4096 boundary cases', () => {
     const text = `${'😀'.repeat(4000)} done.`;
     const chunks = expectSound(text, 4000);
