@@ -21,8 +21,9 @@ async function firstLine(stdin: Readable): Promise<string> {
 }
 
 function promptHidden(prompt: string, stdin: Readable & { setRawMode(raw: boolean): unknown }, stderr: Writable): Promise<string> {
-  stderr.write(prompt);
+  // Echo goes off before the prompt shows: a key typed or pasted the instant it appears is not echoed.
   stdin.setRawMode(true);
+  stderr.write(prompt);
   stdin.resume();
   return new Promise((resolve, reject) => {
     let value = '';

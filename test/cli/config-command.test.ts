@@ -77,3 +77,27 @@ describe('tts config', () => {
     }
   });
 });
+
+test('at a terminal, an API key is asked for without echoing it', async () => {
+  const { spawn } = await import('node:child_process');
+  const { BIN } = await import('../helpers/run-tts.js');
+  const key = 'sk-typed-at-a-terminal-0123456789';
+  // `script` gives the command a real pseudo-terminal, as a person at a shell would have.
+  const child = spawn('script', ['-qec', `${process.execPath} ${BIN} config set openai.apiKey`, '/dev/null'], { env: { ...box.env, TERM: 'dumb' } });
+  let seen = '';
+  let typed = false;
+  child.stdout.on('data', (d: Buffer) => {
+    seen += d.toString();
+    // Typed the moment the prompt shows, as a paste would be.
+    if (!typed && seen.includes('openai.apiKey: ')) {
+      typed = true;
+      child.stdin.write(`${key}\r`);
+    }
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  expect(code).toBe(0);
+  expect(seen).not.toContain(key);
+  expect(seen).toContain('Set openai.apiKey = sk-…6789');
+  const path = join(box.env['XDG_CONFIG_HOME']!, 'tts', 'config.json');
+  expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({ openai: { apiKey: key } });
+});
