@@ -2,6 +2,7 @@
 import { benchJoins } from './joins.js';
 import { benchLocalVoice } from './local-voice.js';
 import { benchPipeline } from './pipeline.js';
+import { benchPlayback } from './playback.js';
 import { benchStartup } from './startup.js';
 
 function table(title, rows) {
@@ -16,6 +17,7 @@ function table(title, rows) {
 const sections = [
   ['Start-up', () => benchStartup()],
   ['Long text against a model provider on 127.0.0.1', () => benchPipeline()],
+  ['Playing (ALSA file plugin as the sound card)', () => benchPlayback()],
   ['Joining chunks (input bytes per second)', () => benchJoins()],
   ['The built-in voice', () => benchLocalVoice()],
 ];
