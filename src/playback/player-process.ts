@@ -5,9 +5,7 @@
  * device is open, and plays the samples as they come.
  */
 import { WavReader } from '../audio/wav.js';
-
-export const READY = 'ready';
-export const EXIT_NO_SPEAKER = 10;
+import { EXIT_NO_SPEAKER, READY } from './player-protocol.js';
 
 // Ctrl-C reaches the whole process group; the parent decides when the sound stops (it kills us).
 process.on('SIGINT', () => undefined);

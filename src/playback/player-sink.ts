@@ -8,7 +8,7 @@ import type { Patch } from '../audio/joiner.js';
 import { AudioError } from '../errors.js';
 import type { AudioSink } from '../output/audio-sink.js';
 import type { Env } from '../providers/registry.js';
-import { READY } from './player-process.js';
+import { READY } from './player-protocol.js';
 import { SYSTEM_PLAYERS } from './system-players.js';
 
 interface Candidate {
@@ -53,6 +53,8 @@ interface Running {
   child: ChildProcess;
   exit: Promise<string>;
   exited: boolean;
+  /** Its input broke (it stopped reading): whatever its exit status, it did not play everything. */
+  broken: boolean;
   /** Marks this player as proven; for a system player, called a while after its first audio. */
   trust(): void;
   timer?: NodeJS.Timeout;
@@ -88,14 +90,13 @@ export class PlayerSink implements AudioSink {
   async write(bytes: Uint8Array): Promise<void> {
     const data = Buffer.from(bytes);
     if (!this.trusted) this.history.push(data);
-    for (;;) {
-      const running = this.running ?? (await this.start());
-      if (await send(running, data)) {
-        if (!running.candidate.saysReady) running.timer ??= setTimeout(running.trust, TRUSTED_AFTER_MS).unref();
-        return;
-      }
-      await this.failed(running);
+    const running = this.running ?? (await this.start());
+    if ((await send(running, data)) && !running.broken) {
+      if (!running.candidate.saysReady) running.timer ??= setTimeout(running.trust, TRUSTED_AFTER_MS).unref();
+      return;
     }
+    // The next player is sent the history, this write included: nothing is sent twice.
+    await this.failed(running);
   }
 
   async patch(_patches: readonly Patch[]): Promise<void> {}
@@ -103,9 +104,11 @@ export class PlayerSink implements AudioSink {
   async commit(): Promise<void> {
     for (;;) {
       const running = this.running ?? (await this.start());
-      running.child.stdin?.end();
-      const problem = await running.exit;
-      if (problem === '') {
+      // A child's exit does not wait for our writes to it: the end of its input is awaited too, or a
+      // pipe that broke after its exit would go unseen.
+      const flushed = new Promise<void>((resolve) => (running.child.stdin ? running.child.stdin.end(() => resolve()) : resolve()));
+      const [problem] = await Promise.all([running.exit, flushed]);
+      if (problem === '' && !running.broken) {
         this.playerName = running.candidate.name;
         return;
       }
@@ -124,7 +127,8 @@ export class PlayerSink implements AudioSink {
 
   /** A player died: if it was already heard, that is the end; else the next one replays what it was sent. */
   private async failed(running: Running): Promise<void> {
-    const problem = await running.exit;
+    if (!running.exited) running.child.kill('SIGKILL');
+    const problem = (await running.exit) || 'stopped reading before the end';
     this.running = undefined;
     if (this.trusted) throw new AudioError(`Playback stopped: ${running.candidate.name} ${problem}`);
     this.failures.push(`${running.candidate.name}: ${problem}`);
@@ -143,11 +147,11 @@ export class PlayerSink implements AudioSink {
     const child = spawn(candidate.command, [...candidate.args], { env: this.env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString('utf8')).slice(-2000)));
-    child.stdin?.on('error', () => undefined);
     const running: Running = {
       candidate,
       child,
       exited: false,
+      broken: false,
       trust: () => {
         if (this.running !== running || running.exited) return;
         this.trusted = true;
@@ -163,6 +167,7 @@ export class PlayerSink implements AudioSink {
         });
       }),
     };
+    child.stdin?.on('error', () => (running.broken = true));
     this.running = running;
     if (candidate.saysReady) {
       child.stdout?.on('data', (d: Buffer) => {
@@ -179,7 +184,9 @@ function send(running: Running, data: Buffer): Promise<boolean> {
   if (!stdin || running.exited || stdin.destroyed) return Promise.resolve(false);
   return new Promise((resolve) => {
     const ok = stdin.write(data, (error) => {
-      if (error) resolve(false);
+      if (!error) return;
+      running.broken = true;
+      resolve(false);
     });
     if (ok) return resolve(true);
     const settle = (alive: boolean) => () => {

@@ -75,7 +75,7 @@ export async function runTts(args: string[], options: RunOptions = {}): Promise<
 export const BIN = fileURLToPath(new URL('../../bin/tts.js', import.meta.url));
 
 /** Runs the real bin (built JS) as a user would. */
-export function spawnTts(args: string[], options: { env: Record<string, string | undefined>; stdin?: string | Buffer; onSpawn?: (pid: number) => void; nodePath?: string }): Promise<TtsResult> {
+export function spawnTts(args: string[], options: { env: Record<string, string | undefined>; stdin?: string | Buffer; keepStdinOpen?: boolean; onSpawn?: (pid: number) => void; nodePath?: string }): Promise<TtsResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(options.nodePath ?? process.execPath, [BIN, ...args], { env: options.env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
@@ -85,7 +85,9 @@ export function spawnTts(args: string[], options: { env: Record<string, string |
     child.on('error', reject);
     if (child.pid !== undefined) options.onSpawn?.(child.pid);
     child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8') }));
-    if (options.stdin !== undefined) child.stdin.end(options.stdin);
+    // Left open, stdin behaves like a terminal nobody types into: nothing may wait on it.
+    if (options.keepStdinOpen) child.on('exit', () => child.stdin.destroy());
+    else if (options.stdin !== undefined) child.stdin.end(options.stdin);
     else child.stdin.end();
   });
 }

@@ -67,6 +67,13 @@ describe('playing to the speakers', () => {
     expect(readFileSync(out).toString('latin1', 0, 4)).toBe('fLaC');
   });
 
+  test('playing never waits on stdin when the text is given as arguments (as at a terminal)', async () => {
+    recordingSoundCard(box.path('heard.wav'));
+    const r = await spawnTts(['Hello.', '--play', '-q'], { env: env(), keepStdinOpen: true });
+    expect(r.code).toBe(0);
+    expect(samplesOf(readFileSync(box.path('heard.wav'))).length).toBe(fakePcm('Hello.').length);
+  });
+
   test('with no usable sound device: a clear message and exit 5, never a crash', async () => {
     missingSoundCard();
     const r = await spawnTts(['Hello.', '--play'], { env: env() });
@@ -82,6 +89,22 @@ describe('playing to the speakers', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('Played through aplay.');
     const inOrder = [...fake.inputs()].sort((a, b) => TEXT.indexOf(a) - TEXT.indexOf(b));
+    expect(sameBytes(samplesOf(readFileSync(captured)), Buffer.concat(inOrder.map((i) => fakePcm(i))))).toBe('same');
+  });
+
+  test('a player that dies while audio is being written: the next one gets every byte exactly once', async () => {
+    missingSoundCard();
+    const captured = box.path('captured.wav');
+    const players = {
+      // Reads a little, then fails mid-stream, as a player that loses its device would.
+      paplay: '#!/bin/sh\n/usr/bin/head -c 3000 > /dev/null\nexit 1\n',
+      aplay: `#!/bin/sh\nexec /bin/cat > "${captured}"\n`,
+    };
+    const long = Array.from({ length: 120 }, (_, i) => `Sentence number ${i + 1} is spoken aloud.`).join(' ');
+    const r = await spawnTts(['--play', '-c', '1'], { env: env(pathWith(players)), stdin: long });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('Played through aplay.');
+    const inOrder = [...fake.inputs()].sort((a, b) => long.indexOf(a) - long.indexOf(b));
     expect(sameBytes(samplesOf(readFileSync(captured)), Buffer.concat(inOrder.map((i) => fakePcm(i))))).toBe('same');
   });
 
