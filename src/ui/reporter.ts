@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 
 export interface ReporterOptions {
-  stderr: Writable & { isTTY?: boolean };
+  stderr: Writable & { isTTY?: boolean; columns?: number };
   quiet: boolean;
   /** CI logs are not terminals worth animating, even when they claim to be. */
   ci: boolean;
@@ -29,7 +29,9 @@ export class Reporter {
 
   constructor(private readonly options: ReporterOptions) {
     this.now = options.now ?? Date.now;
-    this.interactive = Boolean(options.stderr.isTTY) && !options.quiet && !options.ci;
+    // A terminal that reports no width (a pty nobody sized, some consoles) would make the spinner's
+    // line arithmetic run away: ora emitted 53 MB of cursor moves for one line there.
+    this.interactive = Boolean(options.stderr.isTTY) && (options.stderr.columns ?? 0) > 0 && !options.quiet && !options.ci;
   }
 
   /** Warnings are shown even under --quiet: they say the output differs from what was asked. */

@@ -3,9 +3,9 @@ import { PassThrough } from 'node:stream';
 import { expect, test } from 'vitest';
 import { Reporter } from '../../src/ui/reporter.js';
 
-async function spin(options: { isTTY: boolean; quiet?: boolean; ci?: boolean; noColor?: boolean }): Promise<string> {
+async function spin(options: { isTTY: boolean; columns?: number; quiet?: boolean; ci?: boolean; noColor?: boolean }): Promise<string> {
   // A stand-in terminal: what ora draws is captured; cursor moves are no-ops.
-  const stderr = Object.assign(new PassThrough(), { isTTY: options.isTTY, columns: 80, cursorTo: () => true, clearLine: () => true, moveCursor: () => true });
+  const stderr = Object.assign(new PassThrough(), { isTTY: options.isTTY, columns: options.columns ?? 80, cursorTo: () => true, clearLine: () => true, moveCursor: () => true });
   let drawn = '';
   stderr.on('data', (d: Buffer) => (drawn += d.toString()));
   const reporter = new Reporter({ stderr, quiet: options.quiet ?? false, ci: options.ci ?? false, noColor: options.noColor ?? false });
@@ -22,6 +22,8 @@ test('progress is drawn on a terminal, with chunks and characters done', async (
 
 test('no progress when stderr is not a terminal, under --quiet, or in CI', async () => {
   expect(await spin({ isTTY: false })).toBe('');
+  // A terminal of no width: ora's line arithmetic would run away.
+  expect(await spin({ isTTY: true, columns: 0 })).toBe('');
   expect(await spin({ isTTY: true, quiet: true })).toBe('');
   expect(await spin({ isTTY: true, ci: true })).toBe('');
 });
