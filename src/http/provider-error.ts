@@ -1,5 +1,5 @@
 import { ProviderError } from '../errors.js';
-import { isRetryableStatus, retryAfterMs, type HeaderBag } from './retry-policy.js';
+import { headerValue, isRetryableStatus, retryAfterMs, type HeaderBag } from './retry-policy.js';
 
 /** Headers that carry a request or generation id, in the order we prefer them. */
 const REQUEST_ID_HEADERS = ['x-request-id', 'x-generation-id', 'apim-request-id', 'x-portkey-trace-id', 'x-litellm-call-id', 'request-id'];
@@ -10,11 +10,6 @@ export function requestIdOf(headers: HeaderBag): string | undefined {
     if (value) return value;
   }
   return undefined;
-}
-
-export function headerValue(headers: HeaderBag, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }
 
 interface ErrorFields {

@@ -1,6 +1,12 @@
 /** Response headers as undici gives them. */
 export type HeaderBag = Record<string, string | string[] | undefined>;
 
+/** A header's first value (undici gives repeated headers as an array). */
+export function headerValue(headers: HeaderBag, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
 /** Statuses worth the same request again: timeouts, conflicts, rate limits, server trouble. */
 export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 409 || status === 429 || status >= 500;
@@ -13,13 +19,9 @@ const MAX_SERVER_WAIT_MS = 60_000;
  * when it is between 0 and 60 s; longer asks are not honoured (we back off ourselves instead).
  */
 export function retryAfterMs(headers: HeaderBag, now: number = Date.now()): number | undefined {
-  const first = (name: string): string | undefined => {
-    const v = headers[name];
-    return Array.isArray(v) ? v[0] : v;
-  };
-  const ms = Number.parseFloat(first('retry-after-ms') ?? '');
+  const ms = Number.parseFloat(headerValue(headers, 'retry-after-ms') ?? '');
   if (Number.isFinite(ms) && ms >= 0 && ms <= MAX_SERVER_WAIT_MS) return ms;
-  const after = first('retry-after');
+  const after = headerValue(headers, 'retry-after');
   if (after === undefined) return undefined;
   const seconds = Number.parseFloat(after);
   let wait = Number.isFinite(seconds) && /^\s*[\d.]+\s*$/.test(after) ? seconds * 1000 : Date.parse(after) - now;

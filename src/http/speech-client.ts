@@ -3,7 +3,8 @@ import type { AudioFormat } from '../audio/formats.js';
 import { expectedContainer, sniff, SNIFF_BYTES } from '../audio/sniff.js';
 import { InterruptedError, ProviderError, TtsError } from '../errors.js';
 import type { HttpRequestSpec } from '../providers/provider-spec.js';
-import { headerValue, providerErrorFromResponse, requestIdOf } from './provider-error.js';
+import { providerErrorFromResponse, requestIdOf } from './provider-error.js';
+import { headerValue } from './retry-policy.js';
 import { SseAudioDecoder, type SpeechUsage } from './sse-decoder.js';
 
 export interface SpeechAttempt {
