@@ -1,8 +1,7 @@
 import { isSecretKey, maskSecret } from '../config/config-keys.js';
 import type { CostEstimate } from '../discovery/pricing.js';
 import type { ExchangeInfo, SpeakReport } from '../speak/speak.js';
-import type { TextChunk } from '../text/chunk-text.js';
-import { codePointLength } from '../text/chunk-text.js';
+import { chunkCharacters, codePointLength, type TextChunk } from '../text/chunk-text.js';
 
 export interface RunFacts {
   provider: string;
@@ -67,7 +66,7 @@ export interface DryRunFacts extends RunFacts {
 
 /** What a run would do: its chunks, where they split, and what it would cost. Nothing is sent. */
 export function dryRunText(facts: DryRunFacts): string {
-  const chars = facts.chunks.reduce((n, c) => n + codePointLength(c.text), 0);
+  const chars = chunkCharacters(facts.chunks);
   const lines = [
     `Dry run: ${plural(facts.chunks.length, 'chunk')}, ${plural(chars, 'character')}, to ${facts.output} as ${facts.format}`,
     `  ${facts.provider}, model ${facts.model}, voice ${facts.voice}`,
@@ -91,7 +90,7 @@ export function dryRunJson(facts: DryRunFacts): string {
     format: facts.format,
     output: facts.output,
     chunks: facts.chunks.map((c) => ({ characters: codePointLength(c.text), start: c.start, end: c.end, text: c.text })),
-    characters: facts.chunks.reduce((n, c) => n + codePointLength(c.text), 0),
+    characters: chunkCharacters(facts.chunks),
     estimatedCostUsd: facts.cost ? Math.round(facts.cost.usd * 1e6) / 1e6 : null,
     costBasis: facts.cost?.basis ?? null,
   });

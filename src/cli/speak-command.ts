@@ -10,7 +10,7 @@ import { StreamSink } from '../output/stream-sink.js';
 import type { PlayerSink } from '../playback/player-sink.js';
 import type { ResolvedProvider } from '../providers/registry.js';
 import { planChunks, speak, type SpeakOutput } from '../speak/speak.js';
-import { codePointLength } from '../text/chunk-text.js';
+import { chunkCharacters } from '../text/chunk-text.js';
 import { markdownToSpeech } from '../text/markdown-to-speech.js';
 import { UsageError } from '../errors.js';
 import type { Reporter } from '../ui/reporter.js';
@@ -96,7 +96,7 @@ export async function runSpeak(words: string[], flags: RawSpeakFlags, io: CliIo,
         note: (message) => reporter.info(`tts: ${message}`),
         planned: (planned) => {
           chunks = planned.length;
-          chars = planned.reduce((sum, c) => sum + codePointLength(c.text), 0);
+          chars = chunkCharacters(planned);
           reporter.progress({ chunksDone, chunks, charsDone, chars });
         },
         chunkDone: (_index, info) => {
@@ -141,7 +141,7 @@ async function dryRun(text: string, options: SpeakOptions, provider: ResolvedPro
   // A format the provider cannot give is refused here just as in a real run.
   planOutputs(requests, provider.spec.formats, provider.spec.description);
   const chunks = planChunks(text, provider.spec, options.output?.kind === 'stdout' || options.play);
-  const cost = await runCost(provider, facts(undefined).model, chunks.reduce((n, c) => n + codePointLength(c.text), 0), io.signal, true);
+  const cost = await runCost(provider, facts(undefined).model, chunkCharacters(chunks), io.signal, true);
   const plan = { ...facts(cost), chunks };
   io.stdout.write(`${options.json ? dryRunJson(plan) : dryRunText(plan)}\n`);
 }

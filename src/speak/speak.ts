@@ -7,7 +7,7 @@ import { fetchSpeech } from '../http/speech-client.js';
 import { withRetries } from '../http/with-retries.js';
 import type { ProviderSpec, SpeechSettings } from '../providers/provider-spec.js';
 import type { ResolvedProvider } from '../providers/registry.js';
-import { chunkText, codePointLength, type TextChunk } from '../text/chunk-text.js';
+import { chunkCharacters, chunkText, type TextChunk } from '../text/chunk-text.js';
 import type { AudioSink } from '../output/audio-sink.js';
 import { ChunkBuffer } from './chunk-buffer.js';
 
@@ -128,8 +128,7 @@ export async function speak(job: SpeakJob): Promise<SpeakReport> {
 
   const report: SpeakReport = {
     chunks: chunks.length,
-    // Code points, as providers count them (and bill them).
-    characters: chunks.reduce((sum, c) => sum + codePointLength(c.text), 0),
+    characters: chunkCharacters(chunks),
     requests: 0,
     retries: 0,
     cacheHits: 0,
