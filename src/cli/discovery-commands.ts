@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import { listModels, listVoices, type Listing } from '../discovery/discover.js';
+import { withAgent } from '../discovery/get-json.js';
 import type { Reporter } from '../ui/reporter.js';
 import type { CliIo } from './cli-io.js';
 import { pickProvider, type ProviderFlags } from './pick-provider.js';
@@ -7,16 +8,6 @@ import { pickProvider, type ProviderFlags } from './pick-provider.js';
 export interface DiscoveryFlags extends ProviderFlags {
   model?: string;
   json?: boolean;
-}
-
-async function withAgent<T>(run: (dispatcher: import('undici').Dispatcher) => Promise<T>): Promise<T> {
-  const { Agent } = await import('undici');
-  const agent = new Agent();
-  try {
-    return await run(agent);
-  } finally {
-    await agent.destroy();
-  }
 }
 
 /** Left-aligned columns: the first is the id a flag takes. */

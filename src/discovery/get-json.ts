@@ -31,3 +31,14 @@ export async function getJson(provider: ResolvedProvider, path: string, dispatch
     throw new ProviderError(`${name} answered ${url.pathname} with something that is not JSON`, { provider: name, retryable: false });
   }
 }
+
+/** Runs `use` with an HTTP agent of its own, loaded on demand and closed afterwards. */
+export async function withAgent<T>(use: (dispatcher: Dispatcher) => Promise<T>): Promise<T> {
+  const { Agent } = await import('undici');
+  const agent = new Agent();
+  try {
+    return await use(agent);
+  } finally {
+    await agent.destroy();
+  }
+}

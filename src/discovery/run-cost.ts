@@ -1,5 +1,6 @@
 import type { ResolvedProvider } from '../providers/registry.js';
 import { listModels } from './discover.js';
+import { withAgent } from './get-json.js';
 import { estimateCost, type CostEstimate } from './pricing.js';
 
 /**
@@ -12,13 +13,8 @@ export async function runCost(provider: ResolvedProvider, model: string, charact
   let perCharacter: number | undefined;
   if (provider.spec.name === 'openrouter') {
     if (!askProvider) return undefined;
-    const { Agent } = await import('undici');
-    const agent = new Agent();
-    try {
-      perCharacter = (await listModels({ provider, dispatcher: agent, signal })).items.find((m) => m.id === model)?.perCharacterUsd;
-    } finally {
-      await agent.destroy();
-    }
+    const models = await withAgent((dispatcher) => listModels({ provider, dispatcher, signal }));
+    perCharacter = models.items.find((m) => m.id === model)?.perCharacterUsd;
   }
   return estimateCost(model, characters, perCharacter);
 }
