@@ -5,6 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { resampleS16 } from '../audio/resample.js';
+import { WavReader } from '../audio/wav.js';
 import type { EspeakJob, EspeakResult } from './espeak-job.js';
 
 interface EspeakModule {
@@ -58,13 +59,13 @@ if (job.listVoices) {
   } catch {
     wav = undefined;
   }
-  if (!wav || wav.length < 44) {
+  // The project's own WAV reader, rather than assuming a 44-byte header.
+  const reader = new WavReader('eSpeak output');
+  const samples = wav ? reader.push(wav) : [];
+  if (!reader.layout || samples.length === 0) {
     result = { ok: false, error: errors.join(' ').trim() || 'eSpeak made no audio' };
   } else {
-    const header = Buffer.from(wav.buffer, wav.byteOffset, 44);
-    const rate = header.readUInt32LE(24);
-    const pcm = resampleS16(wav.subarray(44), rate, job.sampleRate);
-    result = { ok: true, pcm };
+    result = { ok: true, pcm: resampleS16(Buffer.concat(samples), reader.layout.sampleRate, job.sampleRate) };
   }
 }
 parentPort!.postMessage(result);
