@@ -6,11 +6,13 @@ import type { ProviderSpec } from './provider-spec.js';
  * speaches, vLLM-omni…). Its key is optional: most of these run without one.
  */
 export function customProvider(name: string): ProviderSpec {
+  // kokoro-fast → KOKORO_FAST_API_KEY, KOKORO_FAST_BASE_URL
+  const envPrefix = name.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
   return {
     name,
     description: `OpenAI-compatible server "${name}"`,
-    apiKeyEnv: `${name.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_API_KEY`,
-    baseUrlEnv: [`${name.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_BASE_URL`],
+    apiKeyEnv: `${envPrefix}_API_KEY`,
+    baseUrlEnv: [`${envPrefix}_BASE_URL`],
     keyRequired: false,
     formats: ['mp3', 'opus', 'aac', 'flac', 'wav', 'pcm'],
     defaultModel: 'tts-1',

@@ -78,7 +78,7 @@ export class ChunkBuffer {
 
   /** Resolves once the chunk is complete; rejects if it failed. */
   async whenComplete(): Promise<void> {
-    while (this.state === 'open' && this.readerStop === undefined) await new Promise<void>((resolve) => (this.wake = chain(this.wake, resolve)));
+    while (this.state === 'open' && this.readerStop === undefined) await this.changed();
     if (this.readerStop !== undefined) throw this.readerStop;
     if (this.state === 'failed') throw this.failure;
   }
@@ -113,12 +113,17 @@ export class ChunkBuffer {
       }
       if (this.state === 'complete') return;
       if (this.state === 'failed') throw this.failure;
-      await new Promise<void>((resolve) => (this.wake = chain(this.wake, resolve)));
+      await this.changed();
     }
   }
 
   async close(): Promise<void> {
     await this.handle.close().catch(() => undefined);
+  }
+
+  /** Resolves at the next append, restart, end or stop. */
+  private changed(): Promise<void> {
+    return new Promise<void>((resolve) => (this.wake = chain(this.wake, resolve)));
   }
 
   private notify(): void {
