@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
 import type { AudioFormat } from '../audio/formats.js';
-import { expectedContainer, sniff, SNIFF_BYTES } from '../audio/sniff.js';
+import { expectedContainer, sniff, SNIFF_BYTES, type Sniffed } from '../audio/sniff.js';
 import { InterruptedError, ProviderError, TtsError } from '../errors.js';
 import type { HttpRequestSpec } from '../providers/provider-spec.js';
 import { providerErrorFromResponse, requestIdOf } from './provider-error.js';
@@ -82,7 +82,7 @@ export async function fetchSpeech(attempt: SpeechAttempt): Promise<SpeechResult>
       await emit(decoder.push(first));
       return;
     }
-    checkAudioStart(provider, attempt.format, first, contentType, requestId);
+    checkAudioStart(provider, attempt.format, first, sniffed, contentType, requestId);
     await emit([first]);
   };
   try {
@@ -122,8 +122,7 @@ export async function fetchSpeech(attempt: SpeechAttempt): Promise<SpeechResult>
  * A 200 carrying an HTML page or JSON (a wrong base URL, a captive portal, a proxy's error) must never
  * be saved as audio; nor may another container than the one asked for.
  */
-function checkAudioStart(provider: string, format: AudioFormat, first: Uint8Array, contentType: string, requestId: string | undefined): void {
-  const sniffed = sniff(first);
+function checkAudioStart(provider: string, format: AudioFormat, first: Uint8Array, sniffed: Sniffed, contentType: string, requestId: string | undefined): void {
   const fail = (message: string, hint: string): never => {
     throw new ProviderError(message, { provider, requestId, retryable: false }, { hint });
   };
