@@ -82,8 +82,7 @@ export function parseSpeakOptions(flags: RawSpeakFlags, config: ConfigReader, st
   const output: OutputTarget | undefined =
     flags.output === '-' ? { kind: 'stdout' }
     : flags.output !== undefined ? { kind: 'file', path: flags.output }
-    : play ? undefined
-    : stdoutIsTTY ? undefined
+    : play || stdoutIsTTY ? undefined
     : { kind: 'stdout' };
   if (!output && !play && flags.dryRun !== true) {
     throw new UsageError('With --no-play, say where the audio goes', { hint: 'Give -o speech.mp3, or -o - to write it to stdout.' });
