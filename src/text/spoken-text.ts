@@ -1,0 +1,77 @@
+/**
+ * Text as it will be spoken, with the way back to where each part came from in the input. Readers
+ * that change the text (Markdown, SSML, HTML, EPUB) keep this map so subtitles can point at the
+ * source a user edits, not at an intermediate string.
+ */
+export interface SpokenText {
+  text: string;
+  /**
+   * Sorted by `at`: from spoken offset `at` on, spoken offset `at + k` came from source offset
+   * `source + k`, until the next run. Offsets are UTF-16 code units. Characters a reader inserted
+   * (a full stop after a heading) map into the run before them.
+   */
+  runs: OffsetRun[];
+}
+
+export interface OffsetRun {
+  at: number;
+  source: number;
+}
+
+/** Text spoken exactly as written, starting at `source` in the input. */
+export function verbatim(text: string, source = 0): SpokenText {
+  return { text, runs: [{ at: 0, source }] };
+}
+
+/** Where spoken offset `offset` came from in the source. */
+export function sourceOffset(spoken: SpokenText, offset: number): number {
+  let lo = 0;
+  let hi = spoken.runs.length - 1;
+  if (hi < 0) return offset;
+  // The last run starting at or before `offset`.
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (spoken.runs[mid]!.at <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  const run = spoken.runs[lo]!;
+  return run.source + Math.max(0, offset - run.at);
+}
+
+/**
+ * Builds a SpokenText piece by piece, merging runs that continue each other, so a reader can emit
+ * text as it walks its tree.
+ */
+export class SpokenTextBuilder {
+  private readonly parts: string[] = [];
+  private readonly runs: OffsetRun[] = [];
+  private length = 0;
+
+  /** Text copied from the source at `source`. */
+  copy(text: string, source: number): this {
+    if (text === '') return this;
+    const last = this.runs[this.runs.length - 1];
+    if (!last || last.source + (this.length - last.at) !== source) this.runs.push({ at: this.length, source });
+    return this.append(text);
+  }
+
+  /** Text the reader adds (a full stop, a paragraph break): it points where the text before it ended. */
+  insert(text: string): this {
+    if (this.runs.length === 0 && text !== '') this.runs.push({ at: 0, source: 0 });
+    return this.append(text);
+  }
+
+  get textLength(): number {
+    return this.length;
+  }
+
+  build(): SpokenText {
+    return { text: this.parts.join(''), runs: this.runs.length > 0 ? [...this.runs] : [{ at: 0, source: 0 }] };
+  }
+
+  private append(text: string): this {
+    this.parts.push(text);
+    this.length += text.length;
+    return this;
+  }
+}
