@@ -44,7 +44,18 @@ export interface OutputPlan {
   wire: AudioFormat;
   /** Per output, the format it gets (a player may get a compressed stream to decode itself). */
   formats: AudioFormat[];
+  /** What differs from what was asked: shown as warnings. */
   notes: string[];
+  /** What was done on the user's behalf: worth a line. */
+  remarks: string[];
+}
+
+export interface OutputPlanOptions {
+  /**
+   * Something looks at the audio itself (subtitle alignment): ask for raw samples where the server
+   * has them and the outputs can be made here, so every output maps sample for sample onto them.
+   */
+  samples?: boolean | undefined;
 }
 
 /**
@@ -53,20 +64,27 @@ export interface OutputPlan {
  * format that cannot be made here (aac), that format is fetched for the file and the player is
  * handed the same stream to decode.
  */
-export function planOutputs(requests: readonly OutputRequest[], serverFormats: readonly AudioFormat[], provider: string): OutputPlan {
+export function planOutputs(requests: readonly OutputRequest[], serverFormats: readonly AudioFormat[], provider: string, options: OutputPlanOptions = {}): OutputPlan {
   const files = requests.filter((r) => !r.player);
-  if (!requests.some((r) => r.player)) {
-    const plan = planFormats(files[0]!.format, serverFormats, provider);
-    return { wire: plan.wire, formats: requests.map((r) => r.format), notes: [] };
-  }
+  const playing = requests.some((r) => r.player);
   const samples = serverFormats.includes('pcm') ? 'pcm' : serverFormats.includes('wav') ? 'wav' : undefined;
+  if (!playing && !(options.samples && samples)) {
+    const plan = planFormats(files[0]!.format, serverFormats, provider);
+    return { wire: plan.wire, formats: requests.map((r) => r.format), notes: [], remarks: [] };
+  }
   if (samples && files.every((f) => LOCAL_FORMATS.includes(f.format))) {
-    return { wire: samples, formats: requests.map((r) => (r.player ? 'wav' : r.format)), notes: [] };
+    const encoded = [...new Set(files.map((f) => f.format).filter((f) => f !== samples && f !== 'wav' && f !== 'pcm'))];
+    const remarks = !playing && encoded.length > 0 && encoded.every((f) => serverFormats.includes(f)) ? [`asking ${provider} for ${samples} and encoding ${encoded.join(', ')} here, so the text lines up with the audio sample for sample.`] : [];
+    return { wire: samples, formats: requests.map((r) => (r.player ? 'wav' : r.format)), notes: [], remarks };
+  }
+  if (!playing) {
+    const plan = planFormats(files[0]!.format, serverFormats, provider);
+    return { wire: plan.wire, formats: requests.map((r) => r.format), notes: [], remarks: [] };
   }
   const container = files[0]?.format ?? serverFormats[0]!;
   const wire = planFormats(container, serverFormats, provider).wire;
   const notes = [`${container} cannot be made here from samples, so ${provider} is asked for ${container}: it is written to the file and played by a player that decodes it.`];
-  return { wire, formats: requests.map((r) => (r.player ? wire : r.format)), notes };
+  return { wire, formats: requests.map((r) => (r.player ? wire : r.format)), notes, remarks: [] };
 }
 
 async function sampleEncoder(format: AudioFormat, seekable: boolean): Promise<SampleEncoderFactory> {

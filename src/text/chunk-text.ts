@@ -13,6 +13,11 @@ export interface ChunkOptions {
    * played or piped; later chunks are fetched while it plays.
    */
   firstChunkMaxChars?: number | undefined;
+  /**
+   * Every sentence a chunk of its own: where the audio cannot be aligned to the text (aac), request
+   * boundaries are the only exact sentence times.
+   */
+  sentencesAlone?: boolean | undefined;
 }
 
 /** Segmenting one huge string is superlinear in V8 (74 s for 2 MB); windows keep it linear. */
@@ -84,6 +89,11 @@ export function chunkText(text: string, options: ChunkOptions): TextChunk[] {
     }
     current.push(unit);
     currentSize += unit.size;
+    if (options.sentencesAlone) {
+      close(current);
+      current = [];
+      currentSize = 0;
+    }
   };
 
   for (const unit of sentenceUnits(text, options.maxChars)) add(unit);

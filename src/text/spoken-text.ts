@@ -38,6 +38,13 @@ export function sourceOffset(spoken: SpokenText, offset: number): number {
   return run.source + Math.max(0, offset - run.at);
 }
 
+/** The part of `spoken` from `start` to `end`, its map kept. */
+export function sliceSpoken(spoken: SpokenText, start: number, end: number): SpokenText {
+  const runs: OffsetRun[] = [{ at: 0, source: sourceOffset(spoken, start) }];
+  for (const run of spoken.runs) if (run.at > start && run.at < end) runs.push({ at: run.at - start, source: run.source });
+  return { text: spoken.text.slice(start, end), runs };
+}
+
 /**
  * Builds a SpokenText piece by piece, merging runs that continue each other, so a reader can emit
  * text as it walks its tree.
@@ -59,6 +66,20 @@ export class SpokenTextBuilder {
   insert(text: string): this {
     if (this.runs.length === 0 && text !== '') this.runs.push({ at: 0, source: 0 });
     return this.append(text);
+  }
+
+  /** A whole SpokenText, its runs shifted to where it lands. */
+  add(spoken: SpokenText): this {
+    spoken.runs.forEach((run, i) => {
+      const end = spoken.runs[i + 1]?.at ?? spoken.text.length;
+      if (end > run.at) this.copy(spoken.text.slice(run.at, end), run.source);
+    });
+    return this;
+  }
+
+  /** The last character so far, or '' when empty. */
+  get lastCharacter(): string {
+    return this.parts[this.parts.length - 1]?.slice(-1) ?? '';
   }
 
   get textLength(): number {

@@ -36,10 +36,6 @@ export class ChunkBuffer {
     return buffer;
   }
 
-  get bytes(): number {
-    return this.length;
-  }
-
   async append(bytes: Uint8Array): Promise<void> {
     const at = this.length;
     let offset = 0;

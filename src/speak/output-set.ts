@@ -1,0 +1,60 @@
+import type { AudioJoiner } from '../audio/joiner.js';
+import type { AudioSink } from '../output/audio-sink.js';
+
+export interface JoinedOutput {
+  sink: AudioSink;
+  joiner: AudioJoiner;
+}
+
+/**
+ * Every place the audio goes, each with its own joiner, fed the same server bytes in order. The
+ * first output is the primary one: its length and size are what the run reports, and its time is
+ * the timeline's.
+ */
+export class OutputSet {
+  /** Bytes written to the primary output. */
+  bytes = 0;
+
+  constructor(private readonly outputs: readonly JoinedOutput[]) {}
+
+  async push(bytes: Uint8Array): Promise<void> {
+    for (const output of this.outputs) await this.write(output, output.joiner.push(bytes));
+  }
+
+  async endChunk(): Promise<void> {
+    for (const output of this.outputs) await this.write(output, output.joiner.endChunk());
+  }
+
+  /** Seconds of the primary output so far, as a player decodes it. */
+  seconds(): number {
+    return this.outputs[0]?.joiner.seconds() ?? 0;
+  }
+
+  async finish(): Promise<void> {
+    for (const output of this.outputs) {
+      const end = output.joiner.finish();
+      await this.write(output, end.tail);
+      if (output.sink.seekable) await output.sink.patch(end.patches);
+    }
+  }
+
+  /**
+   * Files first: a file is whole once the last chunk is joined, so it is renamed into place before
+   * waiting for the speakers to finish, and a problem or Ctrl-C while the end still plays keeps it.
+   */
+  async commit(): Promise<void> {
+    const ordered = [...this.outputs].sort((a, b) => Number(a.sink.live) - Number(b.sink.live));
+    for (const { sink } of ordered) await sink.commit();
+  }
+
+  async abort(): Promise<void> {
+    await Promise.all(this.outputs.map((o) => o.sink.abort()));
+  }
+
+  private async write(output: JoinedOutput, pieces: Uint8Array[]): Promise<void> {
+    for (const bytes of pieces) {
+      if (output === this.outputs[0]) this.bytes += bytes.length;
+      await output.sink.write(bytes);
+    }
+  }
+}
