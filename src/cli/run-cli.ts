@@ -19,6 +19,7 @@ Examples:
   tts config set openai.apiKey             store a key (asked for unseen)
   tts config set kokoro.baseUrl http://localhost:8880/v1   add any compatible server
   tts "Hello" --play                       play through the speakers as it arrives
+  tts -f talk.md -o talk.mp3 --subtitles talk.srt   subtitles timed to the speech (.srt, .vtt, .json)
   tts -f book.txt -o book.mp3 --dry-run    chunk plan and estimated cost, nothing sent
   tts -f book.txt -o book.mp3 --json       a JSON summary for scripts
   tts voices -p openrouter -m openai/gpt-4o-mini-tts-2025-12-15
@@ -78,6 +79,7 @@ function buildProgram(io: CliIo, reporter: Reporter, setDebug: (debug: boolean) 
     .option('--timeout <seconds>', 'longest wait for the provider, per request (default: 300)')
     .option('-c, --concurrency <n>', 'chunk requests in parallel (default: 4)')
     .option('--retries <n>', 'retries per chunk on rate limits, server errors and dropped connections (default: 4)')
+    .option('--subtitles <file>', 'also write subtitles timed to the speech: .srt, .vtt or .json')
     .option('--play', 'play through the speakers as it arrives (default when there is no -o and stdout is a terminal)')
     .option('--no-play', 'do not play')
     .option('--no-cache', 'do not keep or reuse finished chunks')

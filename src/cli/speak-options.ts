@@ -1,5 +1,7 @@
 import { AUDIO_FORMATS, formatFromPath, isAudioFormat, type AudioFormat } from '../audio/formats.js';
+import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
+import { subtitleKind } from '../subtitles/subtitle-formats.js';
 import type { StreamFormat } from '../providers/provider-spec.js';
 import type { ConfigReader } from '../providers/registry.js';
 
@@ -26,6 +28,7 @@ export interface RawSpeakFlags {
   dryRun?: boolean;
   json?: boolean;
   markdown?: boolean;
+  subtitles?: string;
 }
 
 export type OutputTarget = { kind: 'file'; path: string } | { kind: 'stdout' };
@@ -54,6 +57,8 @@ export interface SpeakOptions {
   json: boolean;
   /** Read the text as Markdown: the words are spoken, not the markup. */
   markdown: boolean;
+  /** Where subtitles timed to the speech go (.srt, .vtt or .json). */
+  subtitles: string | undefined;
 }
 
 export const DEFAULT_TIMEOUT_SECONDS = 300;
@@ -118,6 +123,8 @@ export function parseSpeakOptions(flags: RawSpeakFlags, config: ConfigReader, st
     if (value !== undefined && value.trim() === '') throw new UsageError(`${flag} cannot be empty`);
   }
 
+  const subtitles = subtitlesPath(flags);
+
   return {
     file: flags.file,
     output,
@@ -140,5 +147,20 @@ export function parseSpeakOptions(flags: RawSpeakFlags, config: ConfigReader, st
     dryRun: flags.dryRun === true,
     json: flags.json === true,
     markdown: flags.markdown ?? /\.(md|markdown|mdx)$/i.test(flags.file ?? ''),
+    subtitles,
   };
+}
+
+/** --subtitles: a name that says its format, and never the audio's own path. */
+function subtitlesPath(flags: RawSpeakFlags): string | undefined {
+  if (flags.subtitles === undefined) return undefined;
+  if (flags.subtitles.trim() === '') throw new UsageError('--subtitles needs a path, e.g. --subtitles speech.srt');
+  subtitleKind(flags.subtitles);
+  if (flags.output !== undefined && resolve(flags.output) === resolve(flags.subtitles)) {
+    throw new UsageError('--subtitles and --output name the same file', { hint: 'e.g. -o speech.mp3 --subtitles speech.srt' });
+  }
+  if (flags.file !== undefined && flags.file !== '-' && resolve(flags.file) === resolve(flags.subtitles)) {
+    throw new UsageError('--subtitles would overwrite the input file', { hint: 'e.g. -f notes.txt --subtitles notes.srt' });
+  }
+  return flags.subtitles;
 }

@@ -12,6 +12,8 @@ export interface AudioSink {
   commit(): Promise<void>;
   /** Told once, before any write, which format it will get (a player picks a program that decodes it). */
   accept?(format: AudioFormat): void;
+  /** The output now holds this many seconds of audio (a player uses it to know what is heard). */
+  progress?(seconds: number): void;
   /** Undo everything: no file at the path, no temporary file left. Safe to call twice. */
   abort(): Promise<void>;
 }

@@ -8,6 +8,7 @@ import type { Patch } from '../audio/joiner.js';
 import { AudioError } from '../errors.js';
 import type { AudioSink } from '../output/audio-sink.js';
 import type { Env } from '../providers/registry.js';
+import { PlayClock } from './play-clock.js';
 import { READY } from './player-protocol.js';
 import { SYSTEM_PLAYERS } from './system-players.js';
 
@@ -76,6 +77,8 @@ export class PlayerSink implements AudioSink {
   private closed = false;
   /** The player that ended up playing, to say so. */
   playerName: string | undefined;
+  /** What the listener hears now, for showing the sentence being spoken. */
+  readonly clock = new PlayClock();
 
   private candidates: Candidate[];
 
@@ -100,6 +103,10 @@ export class PlayerSink implements AudioSink {
   }
 
   async patch(_patches: readonly Patch[]): Promise<void> {}
+
+  progress(seconds: number): void {
+    this.clock.wrote(seconds, Date.now());
+  }
 
   async commit(): Promise<void> {
     for (;;) {

@@ -38,13 +38,9 @@ export class OutputSet {
     }
   }
 
-  /**
-   * Files first: a file is whole once the last chunk is joined, so it is renamed into place before
-   * waiting for the speakers to finish, and a problem or Ctrl-C while the end still plays keeps it.
-   */
-  async commit(): Promise<void> {
-    const ordered = [...this.outputs].sort((a, b) => Number(a.sink.live) - Number(b.sink.live));
-    for (const { sink } of ordered) await sink.commit();
+  /** Commits the outputs that are (or are not) live: files and pipes are committed apart from players. */
+  async commit(which: { live: boolean }): Promise<void> {
+    for (const { sink } of this.outputs) if (sink.live === which.live) await sink.commit();
   }
 
   async abort(): Promise<void> {
@@ -56,5 +52,6 @@ export class OutputSet {
       if (output === this.outputs[0]) this.bytes += bytes.length;
       await output.sink.write(bytes);
     }
+    if (pieces.length > 0) output.sink.progress?.(output.joiner.seconds() ?? 0);
   }
 }

@@ -146,8 +146,12 @@ async function run(job: SpeakJob, parts: RunParts): Promise<void> {
   try {
     const live = job.outputs.some((o) => o.sink.live);
     await writePlan({ plan: parts.plan, feed, outputs: parts.outputs, timeline: job.timeline, follow: live, resumable: parts.wire === 'pcm' });
-    await parts.outputs.commit();
-    await Promise.all(job.timeline.map((t) => t.commit()));
+    // Files first: a file is whole once the last request is joined, so it (and its subtitles) are
+    // renamed into place before waiting for the speakers to finish; a problem or Ctrl-C while the
+    // end still plays keeps them.
+    await parts.outputs.commit({ live: false });
+    for (const sink of job.timeline) await sink.commit();
+    await parts.outputs.commit({ live: true });
   } catch (error) {
     control.fail(error);
   } finally {

@@ -24,6 +24,9 @@ export interface ProgressState {
 export class Reporter {
   private spinner: { text: string; stop(): void; clear(): void; render(): void; start(): unknown } | undefined;
   private startedAt = 0;
+  private progressText = '';
+  /** The sentence being heard, while playing: shown instead of the progress. */
+  private speakingText: string | undefined;
   private readonly now: () => number;
   readonly interactive: boolean;
 
@@ -64,7 +67,22 @@ export class Reporter {
     const elapsed = (this.now() - this.startedAt) / 1000;
     const share = state.chars > 0 ? state.charsDone / state.chars : 0;
     const left = share > 0 && share < 1 ? ` · ~${clock((elapsed / share) * (1 - share))} left` : '';
-    this.spinner.text = `Speaking: ${state.chunksDone}/${state.chunks} chunks · ${state.charsDone.toLocaleString('en')}/${state.chars.toLocaleString('en')} characters · ${clock(elapsed)}${left}`;
+    this.progressText = `Speaking: ${state.chunksDone}/${state.chunks} chunks · ${state.charsDone.toLocaleString('en')}/${state.chars.toLocaleString('en')} characters · ${clock(elapsed)}${left}`;
+    this.draw();
+  }
+
+  /** While playing: the sentence being heard, or undefined to go back to the progress. */
+  speaking(text: string | undefined): void {
+    this.speakingText = text;
+    this.draw();
+  }
+
+  private draw(): void {
+    if (!this.spinner) return;
+    // One line: a sentence wider than the terminal would wrap and break the spinner's redraw.
+    const width = Math.max(10, (this.options.stderr.columns ?? 80) - 4);
+    const text = this.speakingText !== undefined ? `♪ ${this.speakingText}` : this.progressText;
+    this.spinner.text = [...text].length > width ? `${[...text].slice(0, width - 1).join('')}…` : text;
   }
 
   stopProgress(): void {
