@@ -1,0 +1,38 @@
+import { InterruptedError } from '../errors.js';
+import { speak, type SpeakJob, type SpeakReport } from './speak.js';
+
+export type JobOutcome = { ok: true; report: SpeakReport } | { ok: false; error: unknown };
+
+export interface SpeakManyOptions {
+  /**
+   * Jobs running at once. Two keep the shared scheduler busy across a boundary: while one job's
+   * last requests finish, the next one's are already queued behind them.
+   */
+  overlap?: number;
+  signal: AbortSignal;
+}
+
+/**
+ * Several jobs (files, chapters) through one scheduler, so they share one budget of requests and
+ * one rate limit. A job that fails does not stop the others: each outcome is reported. Ctrl-C stops
+ * them all.
+ */
+export async function speakMany(jobs: readonly SpeakJob[], options: SpeakManyOptions): Promise<JobOutcome[]> {
+  const outcomes: JobOutcome[] = new Array<JobOutcome>(jobs.length);
+  // One iterator handed to every lane: each job is taken exactly once, in order.
+  const queue = jobs.entries();
+  const lane = async (): Promise<void> => {
+    for (const [index, job] of queue) {
+      if (options.signal.aborted) {
+        outcomes[index] = { ok: false, error: new InterruptedError() };
+        continue;
+      }
+      outcomes[index] = await speak(job).then(
+        (report): JobOutcome => ({ ok: true, report }),
+        (error: unknown): JobOutcome => ({ ok: false, error }),
+      );
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.overlap ?? 2, jobs.length)) }, lane));
+  return outcomes;
+}
