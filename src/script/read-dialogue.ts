@@ -46,7 +46,8 @@ interface Turn {
 export function readDialogue(text: string, cast: Cast, options: DialogueOptions = {}): Segment[] {
   const fileName = options.fileName ?? 'the dialogue';
   const turns: Turn[] = [newTurn(undefined, undefined)];
-  let lineStart = 0;
+  // Offsets stay those of the text as given, byte-order mark included.
+  let lineStart = text.startsWith('\uFEFF') ? 1 : 0;
   for (let line = 1; lineStart <= text.length; line += 1) {
     const newline = text.indexOf('\n', lineStart);
     const lineEnd = newline === -1 ? text.length : newline;

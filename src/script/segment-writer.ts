@@ -131,6 +131,6 @@ class TailBuilder extends SpokenTextBuilder {
   }
 }
 
-export function sameStyle(a: SpeechStyle, b: SpeechStyle): boolean {
+function sameStyle(a: SpeechStyle, b: SpeechStyle): boolean {
   return a.voice === b.voice && a.speed === b.speed && a.instructions === b.instructions;
 }

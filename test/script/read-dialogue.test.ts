@@ -29,6 +29,7 @@ describe('dialogues', () => {
     ['a speaker with nothing to say is skipped, with no gap', 'ALICE:\nBOB: Hi.', [{ say: 'Hi.', voice: 'onyx' }]],
     ['back and forth keeps the order', 'ALICE: 1\nBOB: 2\nALICE: 3', [{ say: '1', voice: 'nova' }, gap, { say: '2', voice: 'onyx' }, gap, { say: '3', voice: 'nova' }]],
     ['CRLF line ends', 'ALICE: Hi.\r\nBOB: Yo.\r\n', [{ say: 'Hi.', voice: 'nova' }, gap, { say: 'Yo.', voice: 'onyx' }]],
+    ['a byte-order mark before the first label', '\uFEFFALICE: Hi.', [{ say: 'Hi.', voice: 'nova' }]],
     ['no label at all is one stretch in the run\'s voice', 'Just prose.\nMore.', [{ say: 'Just prose.\nMore.' }]],
   ])('%s', (_name, text, expected) => {
     expect(read(text)).toEqual(expected);
