@@ -16,7 +16,8 @@ export interface LexiconMatcher {
 /** A letter (with its marks), a digit or an underscore: what a whole word is made of. */
 const WORD_CHAR = /[\p{L}\p{M}\p{N}_]/u;
 /** A word, or any one other visible character: where a lexicon word can start. */
-const TOKEN = /[\p{L}\p{M}\p{N}_]+|[^\s\p{L}\p{M}\p{N}_]/gu;
+const TOKEN = String.raw`[\p{L}\p{M}\p{N}_]+|[^\s\p{L}\p{M}\p{N}_]`;
+const FIRST_TOKEN = new RegExp(TOKEN, 'u');
 
 /** The best match starting at the earliest place from a given offset, if there is one. */
 interface Scanner {
@@ -70,14 +71,14 @@ function wordScanners(entries: readonly LexiconEntry[]): Scanner[] {
   for (const entry of entries) {
     if (!('word' in entry.match)) continue;
     const word = entry.match.word;
-    const token = new RegExp(TOKEN.source, 'u').exec(word)?.[0] ?? word;
+    const token = FIRST_TOKEN.exec(word)?.[0] ?? word;
     const list = byToken.get(token) ?? [];
     list.push({ word, entry });
     byToken.set(token, list);
   }
   if (byToken.size === 0) return [];
   for (const list of byToken.values()) list.sort((a, b) => b.word.length - a.word.length || a.entry.line - b.entry.line);
-  const tokens = new RegExp(TOKEN.source, 'gu');
+  const tokens = new RegExp(TOKEN, 'gu');
   return [
     {
       next(text, from) {
