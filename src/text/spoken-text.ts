@@ -25,23 +25,30 @@ export function verbatim(text: string, source = 0): SpokenText {
 
 /** Where spoken offset `offset` came from in the source. */
 export function sourceOffset(spoken: SpokenText, offset: number): number {
+  const run = spoken.runs[runAt(spoken, offset)];
+  return run ? run.source + Math.max(0, offset - run.at) : offset;
+}
+
+/** The index of the last run starting at or before `offset` (0 when none does). */
+function runAt(spoken: SpokenText, offset: number): number {
   let lo = 0;
   let hi = spoken.runs.length - 1;
-  if (hi < 0) return offset;
-  // The last run starting at or before `offset`.
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
     if (spoken.runs[mid]!.at <= offset) lo = mid;
     else hi = mid - 1;
   }
-  const run = spoken.runs[lo]!;
-  return run.source + Math.max(0, offset - run.at);
+  return lo;
 }
 
 /** The part of `spoken` from `start` to `end`, its map kept. */
 export function sliceSpoken(spoken: SpokenText, start: number, end: number): SpokenText {
   const runs: OffsetRun[] = [{ at: 0, source: sourceOffset(spoken, start) }];
-  for (const run of spoken.runs) if (run.at > start && run.at < end) runs.push({ at: run.at - start, source: run.source });
+  // Only the runs inside the slice are visited: a dense lexicon leaves a run per replaced letter.
+  for (let i = runAt(spoken, start) + 1; i < spoken.runs.length && spoken.runs[i]!.at < end; i++) {
+    const run = spoken.runs[i]!;
+    if (run.at > start) runs.push({ at: run.at - start, source: run.source });
+  }
   return { text: spoken.text.slice(start, end), runs };
 }
 
