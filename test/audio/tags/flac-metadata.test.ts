@@ -18,7 +18,7 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'tts-flactags-'));
   covers = makeCovers(dir, 300);
   chunks = [encodeTone(dir, 'flac', 1.3, 300), encodeTone(dir, 'flac', 2.1, 440), encodeTone(dir, 'flac', 0.7, 660)];
-});
+}, 60_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** As the pipeline writes a FLAC book: the joiner's output through the splice; STREAMINFO and the chapter times patched at the end. */

@@ -7,17 +7,18 @@ import { shiftPatches, type BookTags } from '../../../src/audio/tags/book-tags.j
 import type { CoverImage } from '../../../src/audio/tags/cover-image.js';
 import { id3Tag } from '../../../src/audio/tags/id3-tag.js';
 import { decode, encodeTone, requireTool, run } from '../../helpers/audio-tools.js';
-import { applyPatches, evenChapters, makeCovers, ODD_TITLES, ODD_TITLES_READ, probeBook } from './book-files.js';
+import { applyPatches, evenChapters, makeCovers, mutagen, ODD_TITLES, ODD_TITLES_READ, probeBook, requireMutagen } from './book-files.js';
 
 let dir: string;
 let covers: { jpeg: CoverImage; png: CoverImage };
 let chunks: Buffer[];
 beforeAll(() => {
   requireTool('ffmpeg');
+  requireMutagen();
   dir = mkdtempSync(join(tmpdir(), 'tts-id3-'));
   covers = makeCovers(dir, 300);
   chunks = [encodeTone(dir, 'mp3', 1.3, 300), encodeTone(dir, 'mp3', 2.1, 440), encodeTone(dir, 'mp3', 0.7, 660)];
-});
+}, 60_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /**
@@ -58,6 +59,35 @@ describe('ID3v2.3 tag with chapters before a joined mp3', () => {
     // The tag sits before the Info frame, whose shifted patch still makes the stated length the real one.
     expect(probed.duration).toBeCloseTo(decode(book.path).length / 2 / 24_000, 2);
     expect(run('mpg123', ['-q', '-t', book.path]).output).not.toMatch(/error|warning|skip/i);
+  });
+
+  test('mutagen reads the table of contents (ffmpeg ignores it): top-level, ordered, every chapter in turn', async () => {
+    const book = await mp3Book('toc', { title: 'My Book' }, ['Opening', 'Middle', 'End']);
+    const read = mutagen(book.path, `
+tocs = [dict(id=t.element_id, flags=t.flags, children=t.child_element_ids, title=str(t.sub_frames.get('TIT2', ''))) for t in f.tags.getall('CTOC')]
+chaps = [dict(id=c.element_id, start=c.start_time, end=c.end_time, title=str(c.sub_frames['TIT2'])) for c in f.tags.getall('CHAP')]
+print(json.dumps(dict(tocs=tocs, chaps=sorted(chaps, key=lambda c: c['start']))))`);
+    const ms = book.times.starts.map((s) => Math.round(s * 1000));
+    expect(read).toEqual({
+      tocs: [{ id: 'toc0', flags: 3, children: ['ch1', 'ch2', 'ch3'], title: 'My Book' }],
+      chaps: [
+        { id: 'ch1', start: 0, end: ms[1], title: 'Opening' },
+        { id: 'ch2', start: ms[1], end: ms[2], title: 'Middle' },
+        { id: 'ch3', start: ms[2], end: Math.round(book.seconds * 1000), title: 'End' },
+      ],
+    });
+  });
+
+  test('past 255 chapters, mutagen walks a top-level table of child tables holding them all in order', async () => {
+    const { titles, starts } = evenChapters(300, 4);
+    const book = await mp3Book('toc300', { title: 'Long' }, titles, starts);
+    const read = mutagen(book.path, `
+tocs = {t.element_id: dict(flags=t.flags, children=t.child_element_ids) for t in f.tags.getall('CTOC')}
+chaps = {c.element_id: str(c.sub_frames['TIT2']) for c in f.tags.getall('CHAP')}
+top = [t for t, v in tocs.items() if v['flags'] & 2]
+order = [chaps[c] for child in tocs[top[0]]['children'] for c in tocs[child]['children']]
+print(json.dumps(dict(top=top, children=tocs[top[0]]['children'], order=order)))`);
+    expect(read).toEqual({ top: ['toc0'], children: ['toc1', 'toc2'], order: titles });
   });
 
   test('non-ASCII, emoji, "=" and newline titles come back as written, on one line', async () => {

@@ -18,7 +18,7 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'tts-opustags-'));
   covers = makeCovers(dir, 300);
   chunks = [encodeTone(dir, 'opus', 1.3, 300), encodeTone(dir, 'opus', 2.1, 440), encodeTone(dir, 'opus', 0.7, 660)];
-});
+}, 60_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function pages(file: Buffer): OggPage[] {

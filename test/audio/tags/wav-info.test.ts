@@ -14,7 +14,7 @@ beforeAll(() => {
   requireTool('ffmpeg');
   dir = mkdtempSync(join(tmpdir(), 'tts-wavinfo-'));
   chunks = [encodeTone(dir, 'wav', 1.3, 300), encodeTone(dir, 'wav', 2.1, 440), encodeTone(dir, 'wav', 0.7, 660)];
-});
+}, 60_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** As the pipeline writes a WAV book: the joined samples, then at the end the trailer, the joiner's size patches, and the trailer's RIFF size over them. */
