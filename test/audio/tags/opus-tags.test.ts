@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -127,6 +127,34 @@ describe('OpusTags with chapters and a cover in a joined Ogg Opus stream', () =>
     expect(tagPages.at(-1)!.segments.at(-1)).toBeLessThan(255);
     expect(probeBook(book.path).tags['title']).toHaveLength(titleLength);
     opusinfoClean(book.path);
+  });
+});
+
+describe('OpusTags splice on other Ogg Opus streams', () => {
+  test("an encoder's OpusTags spanning several pages (opusenc with a picture) shrinks to one page; later pages renumbered", () => {
+    const wav = join(dir, 'source.wav');
+    writeFileSync(wav, encodeTone(dir, 'wav', 1, 500, 48_000));
+    const picture = join(dir, 'cover.jpg');
+    writeFileSync(picture, covers.jpeg.data);
+    const source = join(dir, 'opusenc.opus');
+    expect(run('opusenc', ['--quiet', '--picture', picture, wav, source]).status).toBe(0);
+    const input = readFileSync(source);
+    expect(tagPagesOf(pages(input)).length).toBeGreaterThan(3);
+    const splice = new OpusTagsSplice({ title: 'Small' }, ['Only']);
+    const out = Buffer.concat(splice.push(input));
+    const path = join(dir, 'retagged.opus');
+    writeFileSync(path, applyPatches(out, splice.finish({ starts: [0], end: 1 })));
+    const all = pages(readFileSync(path));
+    expect(tagPagesOf(all)).toHaveLength(1);
+    expect(all.map((p) => p.sequence)).toEqual(all.map((_, i) => i));
+    const info = opusinfoClean(path);
+    expect(info).toMatch(/Encoded with libopus .*libopusenc/);
+    expect(info).not.toContain('METADATA_BLOCK_PICTURE');
+    expect(decode(path, 48_000)).toEqual(decode(source, 48_000));
+  });
+
+  test('a stream that is not Ogg Opus is refused', () => {
+    expect(() => new OpusTagsSplice({}, []).push(encodeTone(dir, 'flac', 0.2, 300))).toThrow(/not an Ogg stream/);
   });
 });
 
