@@ -3,7 +3,7 @@ import { AAC_FRAME_SAMPLES, audioSpecificConfig, type AacConfig } from './adts-f
 import { box, fourcc, fullBox, LANGUAGE_UNDETERMINED, timeWidth, u16, u32, u64, u8, UNITY_MATRIX } from './mp4-box.js';
 
 /** About 1.4 s of audio per chunk at 48 kHz (2.7 s at 24 kHz): few chunk offsets, short reads. */
-export const SAMPLES_PER_CHUNK = 64;
+const SAMPLES_PER_CHUNK = 64;
 /**
  * The movie's clock (mvhd, tkhd, elst) in milliseconds, as ffmpeg, Apple and Nero write it: some
  * readers take Nero's chpl times (100 ns units) to be in it (mutagen before 1.47, so the audiobook

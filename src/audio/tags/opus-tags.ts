@@ -164,7 +164,8 @@ export class OpusTagsSplice {
     const body = Buffer.concat(this.oldTags.map((p) => p.body));
     if (!body.subarray(0, 8).equals(MAGIC)) throw new AudioError('the Ogg Opus stream has no OpusTags after its OpusHead');
     const last = this.oldTags.at(-1)!;
-    if (completedPackets(last).at(-1)!.end !== last.body.length) throw new AudioError('the OpusTags packet does not finish its page, as RFC 7845 requires');
+    const ended = completedPackets(last);
+    if (ended.length !== 1 || ended[0]!.end !== last.body.length) throw new AudioError('the OpusTags packet does not finish its page, as RFC 7845 requires');
     const vendorLength = body.readUInt32LE(8);
     const vendor = body.toString('utf8', 12, 12 + vendorLength);
     const pages = opusTagsPages(this.tags, this.chapterTitles, { serial: this.serial, sequence: this.headSequence + 1, vendor });

@@ -70,7 +70,7 @@ export function vorbisComment(tags: BookTags, chapterTitles: readonly string[], 
 const chapterKey = (index: number): string => `CHAPTER${String(index + 1).padStart(3, '0')}`;
 
 /** `HH:MM:SS.mmm`, always 12 characters, so it fits the placeholder. */
-export function clock(ms: number): string {
+function clock(ms: number): string {
   if (ms > MAX_MS) throw new AudioError(`a chapter starts at ${(ms / 3_600_000).toFixed(1)} h, past the 99 h a Vorbis chapter time can say`);
   const pad = (n: number, width = 2) => String(n).padStart(width, '0');
   return `${pad(Math.floor(ms / 3_600_000))}:${pad(Math.floor(ms / 60_000) % 60)}:${pad(Math.floor(ms / 1000) % 60)}.${pad(ms % 1000, 3)}`;

@@ -48,9 +48,9 @@ describe('WAV LIST/INFO tags and cue chapters after the data chunk', () => {
     expect(probed.chapters.map((c) => c.start)).toEqual([0, 1.3, 3.4]);
     expect(probed.chapters.at(-1)!.end).toBeCloseTo(book.seconds, 4);
     expect(probed.duration).toBeCloseTo(4.1, 4);
-    // Nothing after the data chunk is played: the decoded samples are exactly the joined ones.
-    const plain = await wavBook('plain', {}, []);
-    expect(decode(book.path)).toEqual(decode(plain.path));
+    // Nothing after the data chunk is played: the decoded samples are exactly the data chunk's.
+    const dataBytes = book.file.readUInt32LE(40);
+    expect(decode(book.path)).toEqual(book.file.subarray(44, 44 + dataBytes));
     expect(book.file.readUInt32LE(4)).toBe(book.file.length - 8);
   });
 
