@@ -34,6 +34,8 @@ export function id3Tag(tags: BookTags, chapterTitles: readonly string[]): TagLay
   frames.push(...chapters);
   if (tags.cover) frames.push(pictureFrame(tags.cover.mime, tags.cover.data));
 
+  // ID3v2 wants at least one frame: with nothing to say, write no tag.
+  if (frames.length === 0) return { bytes: new Uint8Array(0), patches: () => [] };
   const body = Buffer.concat(frames);
   if (body.length > MAX_TAG_BYTES) throw new AudioError(`the ID3 tag would be ${body.length} bytes, more than ID3v2 allows`, { hint: 'Use a smaller cover.' });
   const header = Buffer.from([0x49, 0x44, 0x33, 3, 0, 0, ...syncsafe(body.length)]);

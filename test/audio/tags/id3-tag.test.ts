@@ -156,6 +156,12 @@ describe('ID3v2.3 layout', () => {
     ]);
   });
 
+  test('nothing to say: no tag at all (ID3v2 wants at least one frame)', () => {
+    const layout = id3Tag({ title: ' ' }, []);
+    expect(layout.bytes).toHaveLength(0);
+    expect(layout.patches({ starts: [], end: 1 })).toEqual([]);
+  });
+
   test('times that do not fit the titles are refused', () => {
     const layout = id3Tag({}, ['a', 'b']);
     expect(() => layout.patches({ starts: [0], end: 1 })).toThrow(/1 chapter start\(s\) given for 2/);
