@@ -1,4 +1,5 @@
 import { UsageError } from '../errors.js';
+import { dropControls } from './control-characters.js';
 
 /**
  * Decode input bytes as UTF-8 text the way people expect from a text tool: a BOM is dropped, CRLF and
@@ -22,8 +23,9 @@ export function decodeText(bytes: Uint8Array, source: string): string {
   return normalizeText(text);
 }
 
+/** A BOM dropped, every line ending LF, and no control characters (a terminal's, not speech). */
 export function normalizeText(text: string): string {
-  return text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+  return dropControls(text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n'));
 }
 
 /** Empty or whitespace-only text would be a paid request for silence, or a provider 400. */
