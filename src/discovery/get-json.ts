@@ -1,34 +1,30 @@
 import type { Dispatcher } from 'undici';
-import { InterruptedError, ProviderError } from '../errors.js';
+import { ProviderError } from '../errors.js';
+import { networkError } from '../http/network-error.js';
 import { providerErrorFromResponse } from '../http/provider-error.js';
+import { requestTarget } from '../http/request-target.js';
 import { joinUrl } from '../providers/provider-spec.js';
 import type { ResolvedProvider } from '../providers/registry.js';
 
 /** GET `<base-url>/<path>` with the provider's auth, as JSON; failures are ProviderErrors. */
 export async function getJson(provider: ResolvedProvider, path: string, dispatcher: Dispatcher, signal: AbortSignal, timeoutMs = 15_000): Promise<unknown> {
-  const url = new URL(joinUrl(provider.connection.baseUrl, path));
+  const url = joinUrl(provider.connection.baseUrl, path);
   const name = provider.connection.name;
+  const target = requestTarget(url, { accept: 'application/json', ...provider.spec.authHeaders(provider.connection) });
+  const deadline = AbortSignal.timeout(timeoutMs);
   let response: Dispatcher.ResponseData;
+  let text: string;
   try {
-    response = await dispatcher.request({
-      origin: url.origin,
-      path: `${url.pathname}${url.search}`,
-      method: 'GET',
-      headers: { accept: 'application/json', ...provider.spec.authHeaders(provider.connection) },
-      signal,
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-    });
+    response = await dispatcher.request({ ...target, method: 'GET', signal: AbortSignal.any([signal, deadline]), headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+    text = await response.body.text();
   } catch (error) {
-    if (signal.aborted) throw new InterruptedError();
-    throw new ProviderError(`Cannot reach ${name} at ${url.origin}: ${(error as Error).message}`, { provider: name, retryable: true }, { cause: error });
+    throw networkError({ provider: name, url, error, signal, timedOut: deadline.aborted, timeoutMs, answered: false });
   }
-  const text = await response.body.text();
   if (response.statusCode < 200 || response.statusCode >= 300) throw providerErrorFromResponse(name, response.statusCode, response.headers, text);
   try {
     return JSON.parse(text);
   } catch {
-    throw new ProviderError(`${name} answered ${url.pathname} with something that is not JSON`, { provider: name, retryable: false });
+    throw new ProviderError(`${name} answered ${target.path.split('?')[0]} with something that is not JSON`, { provider: name, retryable: false });
   }
 }
 

@@ -49,6 +49,15 @@ export function errorFields(body: unknown): ErrorFields {
   return { message: str(b['message']), code: str(b['code']), type: str(b['type']) };
 }
 
+const BILLING_HINT = 'The account is out of credits or quota: add credits, or check the plan and its billing, then rerun.';
+
+/**
+ * Out of money rather than out of breath: OpenAI's insufficient_quota comes as a 429 like a rate
+ * limit, but asking again only spends the retries. OpenRouter says 402.
+ */
+const isBillingProblem = (status: number, fields: ErrorFields): boolean =>
+  status === 402 || [fields.code, fields.type].some((v) => v !== undefined && /insufficient_quota|quota_exceeded|billing|credit|payment_required/i.test(v));
+
 const hintFor = (status: number, provider: string): string | undefined => {
   switch (status) {
     case 400:
@@ -56,7 +65,7 @@ const hintFor = (status: number, provider: string): string | undefined => {
     case 401:
       return `Check the API key for ${provider} (its environment variable, or tts config set ${provider}.apiKey).`;
     case 402:
-      return 'The account is out of credits: add credits, then rerun.';
+      return BILLING_HINT;
     case 403:
       return 'The key is not allowed to use this model or region.';
     case 404:
@@ -81,7 +90,8 @@ export function providerErrorFromResponse(provider: string, status: number, head
   const looksHtml = /^<(!doctype|html|head|body)/i.test(plain);
   const message = fields.message ?? (plain && !looksHtml ? plain : `HTTP ${status}`);
   const shouldRetry = headerValue(headers, 'x-should-retry');
-  const retryable = shouldRetry === 'true' ? true : shouldRetry === 'false' ? false : isRetryableStatus(status);
+  const billing = isBillingProblem(status, fields);
+  const retryable = billing ? false : shouldRetry === 'true' ? true : shouldRetry === 'false' ? false : isRetryableStatus(status);
   return new ProviderError(`${provider} answered ${status}: ${message}`, {
     provider,
     status,
@@ -90,5 +100,5 @@ export function providerErrorFromResponse(provider: string, status: number, head
     requestId: requestIdOf(headers),
     retryable,
     retryAfterMs: retryAfterMs(headers),
-  }, { hint: hintFor(status, provider) });
+  }, { hint: billing ? BILLING_HINT : hintFor(status, provider) });
 }

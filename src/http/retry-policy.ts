@@ -12,22 +12,34 @@ export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 409 || status === 429 || status >= 500;
 }
 
-const MAX_SERVER_WAIT_MS = 60_000;
-
 /**
  * The wait a server asked for, from `retry-after-ms` or `retry-after` (seconds or an HTTP date),
- * when it is between 0 and 60 s; longer asks are not honoured (we back off ourselves instead).
+ * however long: whether a wait is worth sitting through is the retry loop's decision.
  */
 export function retryAfterMs(headers: HeaderBag, now: number = Date.now()): number | undefined {
   const ms = Number.parseFloat(headerValue(headers, 'retry-after-ms') ?? '');
-  if (Number.isFinite(ms) && ms >= 0 && ms <= MAX_SERVER_WAIT_MS) return ms;
+  if (Number.isFinite(ms) && ms >= 0) return ms;
   const after = headerValue(headers, 'retry-after');
   if (after === undefined) return undefined;
   const seconds = Number.parseFloat(after);
-  let wait = Number.isFinite(seconds) && /^\s*[\d.]+\s*$/.test(after) ? seconds * 1000 : Date.parse(after) - now;
-  if (!Number.isFinite(wait)) return undefined;
-  wait = Math.max(0, wait);
-  return wait <= MAX_SERVER_WAIT_MS ? wait : undefined;
+  const wait = Number.isFinite(seconds) && /^\s*[\d.]+\s*$/.test(after) ? seconds * 1000 : Date.parse(after) - now;
+  return Number.isFinite(wait) ? Math.max(0, wait) : undefined;
+}
+
+/**
+ * Past this, a server's retry-after is not waited out: a run that sits silent for an hour looks
+ * hung, holds a terminal, and may outlive the reason. Stopping says what the server asked, and a
+ * rerun later resumes from the cache.
+ */
+export const LONGEST_SERVER_WAIT_MS = 10 * 60_000;
+
+/** "45 s", "12 min", "1 h", "2 h 30 min": a wait as people say it. */
+export function waitInWords(ms: number): string {
+  const minutes = Math.round(ms / 60_000);
+  if (ms < 60_000) return `${Math.round(ms / 1000)} s`;
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  return minutes % 60 === 0 ? `${hours} h` : `${hours} h ${minutes % 60} min`;
 }
 
 export interface BackoffOptions {

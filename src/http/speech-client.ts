@@ -1,11 +1,13 @@
 import type { Dispatcher } from 'undici';
 import type { AudioFormat } from '../audio/formats.js';
 import { expectedContainer, sniff, SNIFF_BYTES, type Sniffed } from '../audio/sniff.js';
-import { InterruptedError, ProviderError, TtsError } from '../errors.js';
+import { ProviderError, TtsError } from '../errors.js';
 import type { HttpRequestSpec } from '../providers/provider-spec.js';
+import { networkError } from './network-error.js';
 import { providerErrorFromResponse, requestIdOf } from './provider-error.js';
+import { requestTarget } from './request-target.js';
 import { headerValue } from './retry-policy.js';
-import { SseAudioDecoder, type SpeechUsage } from './sse-decoder.js';
+import { SseAudioDecoder } from './sse-decoder.js';
 
 export interface SpeechAttempt {
   provider: string;
@@ -14,7 +16,10 @@ export interface SpeechAttempt {
   format: AudioFormat;
   dispatcher: Dispatcher;
   signal: AbortSignal;
-  /** Longest silence allowed while waiting for headers or between body bytes. */
+  /**
+   * The longest the request may take, from sending it to its last byte (--timeout): a server that
+   * trickles a byte now and then is cut off like a silent one.
+   */
   timeoutMs: number;
   /** Receives the audio as it arrives; its promise is awaited, which is the back-pressure. */
   onAudio(bytes: Uint8Array): Promise<void> | void;
@@ -22,7 +27,6 @@ export interface SpeechAttempt {
 
 export interface SpeechResult {
   requestId: string | undefined;
-  usage: SpeechUsage | undefined;
   audioBytes: number;
 }
 
@@ -31,23 +35,24 @@ const MAX_ERROR_BODY = 64 * 1024;
 /** One request for one chunk's speech, its audio streamed to `onAudio`. Errors say if a retry may help. */
 export async function fetchSpeech(attempt: SpeechAttempt): Promise<SpeechResult> {
   const { provider, signal } = attempt;
+  const target = requestTarget(attempt.request.url, attempt.request.headers);
+  const deadline = AbortSignal.timeout(attempt.timeoutMs);
+  const failed = (error: unknown, answered: boolean): Error =>
+    networkError({ provider, url: attempt.request.url, error, signal, timedOut: deadline.aborted, timeoutMs: attempt.timeoutMs, answered });
   let response: Dispatcher.ResponseData;
   try {
-    const url = new URL(attempt.request.url);
     // The dispatcher's own request(): this module needs no runtime import of undici, which loads
     // while the text is being read.
     response = await attempt.dispatcher.request({
-      origin: url.origin,
-      path: `${url.pathname}${url.search}`,
+      ...target,
       method: 'POST',
-      headers: attempt.request.headers,
       body: attempt.request.body,
-      signal,
+      signal: AbortSignal.any([signal, deadline]),
       headersTimeout: attempt.timeoutMs,
       bodyTimeout: attempt.timeoutMs,
     });
   } catch (error) {
-    throw networkError(provider, attempt.request.url, error, signal);
+    throw failed(error, false);
   }
   const headers = response.headers;
   if (response.statusCode < 200 || response.statusCode >= 300) {
@@ -110,12 +115,12 @@ export async function fetchSpeech(attempt: SpeechAttempt): Promise<SpeechResult>
   } catch (error) {
     response.body.destroy();
     if (error === consumerError || error instanceof TtsError) throw error;
-    throw networkError(provider, attempt.request.url, error, signal);
+    throw failed(error, true);
   }
   if (audioBytes === 0) {
     throw new ProviderError(`${provider} answered ${response.statusCode} with no audio`, { provider, requestId, retryable: true });
   }
-  return { requestId, usage: decoder?.usage, audioBytes };
+  return { requestId, audioBytes };
 }
 
 /**
@@ -145,23 +150,6 @@ function checkAudioStart(provider: string, format: AudioFormat, first: Uint8Arra
   if (format === 'pcm' && actual !== undefined) {
     fail(`${provider} was asked for raw pcm but sent ${actual} (${contentType})`, 'Try --format wav.');
   }
-}
-
-function networkError(provider: string, url: string, error: unknown, signal: AbortSignal): Error {
-  if (signal.aborted) return new InterruptedError();
-  const code = (error as { code?: string }).code;
-  const origin = new URL(url).origin;
-  const why =
-    code === 'ECONNREFUSED' ? `connection refused by ${origin}`
-    : code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? `cannot resolve ${new URL(url).hostname}`
-    : code === 'UND_ERR_HEADERS_TIMEOUT' ? 'no answer before the timeout'
-    : code === 'UND_ERR_BODY_TIMEOUT' ? 'the audio stopped arriving before the timeout'
-    : code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' ? 'the connection was reset'
-    : (error as Error).message ?? String(error);
-  return new ProviderError(`Cannot reach ${provider}: ${why}`, { provider, retryable: true }, {
-    hint: code === 'ECONNREFUSED' || code === 'ENOTFOUND' ? 'Check the base URL and your network.' : '--timeout <seconds> allows a slower server more time.',
-    cause: error,
-  });
 }
 
 async function readLimited(body: AsyncIterable<unknown>, limit: number): Promise<string> {

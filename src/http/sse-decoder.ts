@@ -1,22 +1,15 @@
 import { ProviderError } from '../errors.js';
 import { errorFields } from './provider-error.js';
 
-export interface SpeechUsage {
-  input_tokens?: number;
-  output_tokens?: number;
-  total_tokens?: number;
-}
-
 /**
  * Decodes OpenAI's `stream_format: "sse"` body: `speech.audio.delta` events carry base64 audio, and
- * `speech.audio.done` ends it with usage. Bytes may arrive cut anywhere (inside a line, a CRLF, a
+ * `speech.audio.done` ends it. Bytes may arrive cut anywhere (inside a line, a CRLF, a
  * UTF-8 sequence); `event:` lines, comments and a final `data: [DONE]` are tolerated.
  */
 export class SseAudioDecoder {
   private pending = '';
   private readonly text = new TextDecoder('utf-8');
   private dataLines: string[] = [];
-  usage: SpeechUsage | undefined;
   done = false;
 
   constructor(private readonly provider: string) {}
@@ -80,7 +73,6 @@ export class SseAudioDecoder {
       audio.push(Buffer.from(event['audio'], 'base64'));
     } else if (type === 'speech.audio.done') {
       this.done = true;
-      this.usage = event['usage'] as SpeechUsage | undefined;
     } else if (type === 'error' || event['error'] !== undefined) {
       const fields = errorFields(event);
       throw new ProviderError(`${this.provider} failed mid-stream: ${fields.message ?? data.slice(0, 200)}`, {

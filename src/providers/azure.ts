@@ -22,7 +22,7 @@ export const azure: ProviderSpec = {
   settings: { apiVersion: `the api-version query parameter (default ${AZURE_API_VERSION})` },
   prepare(connection, settings) {
     const apiVersion = connection.setting('apiVersion') ?? AZURE_API_VERSION;
-    const url = `${joinUrl(connection.baseUrl, `openai/deployments/${encodeURIComponent(settings.model)}/audio/speech`)}?api-version=${encodeURIComponent(apiVersion)}`;
+    const url = joinUrl(connection.baseUrl, `openai/deployments/${encodeURIComponent(settings.model)}/audio/speech?api-version=${encodeURIComponent(apiVersion)}`);
     const rules = openAiModelRules(settings);
     const headers = jsonHeaders(azureKey(connection));
     return {

@@ -81,5 +81,20 @@ export interface ProviderSpec {
   prepare(connection: ProviderConnection, settings: SpeechSettings): PreparedSpeech;
 }
 
-export const joinUrl = (baseUrl: string, path: string): string =>
-  `${baseUrl.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
+/**
+ * `<base>/<path>`, with a query in the base URL kept after the path, where servers look for it:
+ * `http://h/v1?token=x` and `audio/speech?a=1` make `http://h/v1/audio/speech?a=1&token=x`.
+ */
+export function joinUrl(baseUrl: string, path: string): string {
+  const [base = '', baseQuery = ''] = splitQuery(baseUrl);
+  const [route = '', routeQuery = ''] = splitQuery(path);
+  const query = [routeQuery, baseQuery].filter((q) => q !== '').join('&');
+  return `${base.replace(/\/+$/, '')}/${route.replace(/^\/+/, '')}${query ? `?${query}` : ''}`;
+}
+
+/** A URL's part before `?`, and its query without `?` (a fragment is never sent, so it goes). */
+function splitQuery(url: string): [string, string] {
+  const noFragment = url.split('#')[0] ?? '';
+  const at = noFragment.indexOf('?');
+  return at === -1 ? [noFragment, ''] : [noFragment.slice(0, at), noFragment.slice(at + 1)];
+}

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { isRetryableStatus, retryAfterMs, retryDelayMs } from '../../src/http/retry-policy.js';
+import { isRetryableStatus, retryAfterMs, retryDelayMs, waitInWords } from '../../src/http/retry-policy.js';
 
 describe('retry policy', () => {
   test.each([
@@ -14,8 +14,10 @@ describe('retry policy', () => {
     [{ 'retry-after-ms': '1500', 'retry-after': '9' }, 1500],
     [{ 'retry-after': '2' }, 2000],
     [{ 'retry-after': '0' }, 0],
-    [{ 'retry-after': '61' }, undefined],
-    [{ 'retry-after-ms': '90000' }, undefined],
+    // However long: whether to sit through it is the retry loop's decision.
+    [{ 'retry-after': '61' }, 61_000],
+    [{ 'retry-after-ms': '90000' }, 90_000],
+    [{ 'retry-after': '3600' }, 3_600_000],
     [{ 'retry-after': 'Sat, 21 Nov 2026 10:00:30 GMT' }, 30_000],
     [{ 'retry-after': 'soon' }, undefined],
     [{}, undefined],
@@ -27,5 +29,11 @@ describe('retry policy', () => {
     expect([1, 2, 3, 4, 5, 6, 9].map((n) => retryDelayMs(n, undefined, () => 0))).toEqual([500, 1000, 2000, 4000, 8000, 8000, 8000]);
     expect(retryDelayMs(1, undefined, () => 1)).toBe(375);
     expect(retryDelayMs(3, 1234, () => 0.3)).toBe(1234);
+  });
+
+  test.each([
+    [45_000, '45 s'], [600_000, '10 min'], [3_600_000, '1 h'], [9_000_000, '2 h 30 min'], [86_400_000, '24 h'],
+  ])('a wait of %i ms is said as "%s"', (ms, words) => {
+    expect(waitInWords(ms)).toBe(words);
   });
 });

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { sniff } from '../../src/audio/sniff.js';
-import { FakeProvider, hang, htmlPage, jsonError, resetMidBody, speechReply } from '../helpers/fake-provider.js';
+import { FakeProvider, fakePcm, hang, htmlPage, jsonError, resetMidBody, speechReply } from '../helpers/fake-provider.js';
 import { runTts, Sandbox, useFakeProvider } from '../helpers/run-tts.js';
 
 let fake: FakeProvider;
@@ -72,6 +72,39 @@ describe('retries', () => {
     expect(waits).toEqual([250, 875, 1750]);
   });
 
+  test('a retry-after within ten minutes is waited out exactly, not cut short', async () => {
+    const waits: number[] = [];
+    fake.reply(jsonError(429, { error: { message: 'Slow down' } }, { 'retry-after': '120' }));
+    const r = await runTts(['Hi.', '-o', box.path('a.mp3'), '--base-url', fake.url], { env: { ...box.env, OPENAI_API_KEY: 'k' }, sleep: async (ms) => void waits.push(ms) });
+    expect(r.code).toBe(0);
+    expect(waits).toEqual([120_000]);
+  });
+
+  test('a retry-after of an hour stops the run at once, saying what the server asked', async () => {
+    const waits: number[] = [];
+    fake.fallback = jsonError(429, { error: { message: 'Rate limit reached for requests per day' } }, { 'retry-after': '3600' });
+    const r = await runTts(['Hi.', '-o', box.path('a.mp3'), '--base-url', fake.url], { env: { ...box.env, OPENAI_API_KEY: 'k' }, sleep: async (ms) => void waits.push(ms) });
+    expect(r.code).toBe(4);
+    expect(fake.requests).toHaveLength(1);
+    expect(waits).toEqual([]);
+    expect(r.stderr).toMatch(/Rate limit reached for requests per day; the provider asks to wait 1 h/);
+    expect(r.stderr).toMatch(/hint: .*rerun the same command after that\. Chunks already finished are cached/);
+  });
+
+  test.each([
+    ["OpenAI's insufficient_quota, a 429 like a rate limit", 429, { error: { message: 'You exceeded your current quota, please check your plan and billing details.', type: 'insufficient_quota', code: 'insufficient_quota' } }, /You exceeded your current quota/],
+    ["OpenRouter's 402", 402, { error: { code: 402, message: 'Insufficient credits. Add more using https://openrouter.ai/credits' } }, /Insufficient credits/],
+  ])('%s: one request, exit 4, the provider\'s words and what to do', async (_name, status, body, words) => {
+    const waits: number[] = [];
+    fake.fallback = jsonError(status, body, { 'retry-after': '1' });
+    const r = await runTts(['Hi.', '-o', box.path('a.mp3'), '--base-url', fake.url], { env: { ...box.env, OPENAI_API_KEY: 'k' }, sleep: async (ms) => void waits.push(ms) });
+    expect(r.code).toBe(4);
+    expect(fake.requests).toHaveLength(1);
+    expect(waits).toEqual([]);
+    expect(r.stderr).toMatch(words);
+    expect(r.stderr).toMatch(/hint: .*add credits, or check the plan/);
+  });
+
   test('a body cut off in the middle is fetched again whole', async () => {
     fake.reply(resetMidBody());
     const out = box.path('a.pcm');
@@ -86,6 +119,45 @@ describe('retries', () => {
     const r = await speakTo(box.path('a.mp3'), ['--timeout', '1', '--retries', '0']);
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/no answer before the timeout/);
+  });
+
+  test('--timeout bounds the whole request: a server trickling a byte at a time is cut off', async () => {
+    fake.fallback = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'audio/pcm' });
+      const timer = setInterval(() => res.write(Buffer.alloc(1)), 700);
+      res.on('close', () => clearInterval(timer));
+    };
+    const started = Date.now();
+    const r = await speakTo(box.path('a.pcm'), ['--timeout', '2', '--retries', '0']);
+    expect(r.code).toBe(4);
+    expect(Date.now() - started).toBeLessThan(8000);
+    expect(r.stderr).toMatch(/still arriving when the timeout ran out/);
+    expect(r.stderr).toMatch(/--timeout <seconds>.*from sending it to its last byte/);
+  });
+
+  test('audio that is slow but arrives within --timeout is saved whole', async () => {
+    fake.fallback = async (req, res) => {
+      const audio = fakePcm(String(req.body['input']));
+      res.writeHead(200, { 'content-type': 'audio/pcm' });
+      for (let at = 0; at < audio.length; at += 200) {
+        res.write(audio.subarray(at, at + 200));
+        await new Promise((done) => setTimeout(done, 150));
+      }
+      res.end();
+    };
+    const out = box.path('slow.pcm');
+    const r = await speakTo(out, ['--timeout', '5', '--retries', '0']);
+    expect(r.code).toBe(0);
+    expect(readFileSync(out)).toEqual(fakePcm('Hello there.'));
+  });
+
+  test('an https base URL against a plain-HTTP server says so, once, without an OpenSSL dump', async () => {
+    const r = await runTts(['Hi.', '-o', box.path('a.mp3'), '--base-url', `${fake.url.replace('http:', 'https:')}/v1`], { env: { ...box.env, OPENAI_API_KEY: 'k' } });
+    expect(r.code).toBe(4);
+    const plain = fake.url;
+    expect(r.stderr).toContain(`the server at ${plain.replace('http:', 'https:')} does not speak HTTPS; did you mean ${plain}?`);
+    expect(r.stderr).toContain(`e.g. ${plain}/v1`);
+    expect(r.stderr).not.toMatch(/SSL routines|ssl3_|--timeout|retry/);
   });
 
   test('a refused connection is exit 4 and names the address', async () => {
