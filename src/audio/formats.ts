@@ -24,7 +24,15 @@ const EXTENSIONS: Record<string, AudioFormat> = {
 export function formatFromPath(path: string): AudioFormat | undefined {
   const match = /\.([A-Za-z0-9]+)$/.exec(path);
   if (!match?.[1]) return undefined;
-  return EXTENSIONS[match[1].toLowerCase()];
+  return formatFromName(match[1]);
+}
+
+/**
+ * The format a name means, as -F, the config and file extensions all take it: any case, and the
+ * usual other names (ogg is opus, wave is wav, raw is pcm).
+ */
+export function formatFromName(name: string): AudioFormat | undefined {
+  return Object.hasOwn(EXTENSIONS, name.trim().toLowerCase()) ? EXTENSIONS[name.trim().toLowerCase()] : undefined;
 }
 
 /**

@@ -1,14 +1,18 @@
 import type { Writable } from 'node:stream';
+import { configFilePath } from '../config/config-file.js';
+import { validateConfigEntry } from '../config/config-keys.js';
 import { openConfig } from '../config/config-store.js';
-import { isSecretKey, maskSecret, validateConfigEntry } from '../config/config-keys.js';
 import { configDir } from '../config/paths.js';
+import { isSecretKey, maskSecret, maskUrl } from '../config/secrets.js';
 import { UsageError } from '../errors.js';
+import { escapeControls } from '../text/control-characters.js';
 import type { CliIo } from './cli-io.js';
 import { readSecret } from './read-secret.js';
 
+/** A value as printed: keys masked, URL credentials masked, control characters escaped. */
 const shown = (key: string, value: unknown): string => {
   const text = typeof value === 'string' ? value : JSON.stringify(value);
-  return isSecretKey(key) && typeof value === 'string' ? maskSecret(value) : text;
+  return escapeControls(isSecretKey(key) && typeof value === 'string' ? maskSecret(value) : maskUrl(text));
 };
 
 export async function configSet(key: string, value: string | undefined, io: CliIo): Promise<void> {
@@ -16,7 +20,8 @@ export async function configSet(key: string, value: string | undefined, io: CliI
   const raw = value ?? (isSecretKey(key) ? await readSecret(`${key}: `, io.stdin, io.stderr) : undefined);
   if (raw === undefined) throw new UsageError(`tts config set ${key} needs a value`);
   const stored = validateConfigEntry(key, raw);
-  const config = await openConfig(configDir(io.env));
+  const config = await openConfig(configDir(io.env), { repair: true });
+  if (config.setAside) io.stderr.write(`tts: the config file was corrupt: it is kept as ${config.setAside}, and a new one is started.\n`);
   config.set(key, stored);
   io.stderr.write(`Set ${key} = ${shown(key, stored)}\n`);
 }
@@ -39,15 +44,14 @@ export async function configList(io: CliIo): Promise<void> {
   const config = await openConfig(configDir(io.env));
   const entries = config.entries();
   if (entries.length === 0) io.stderr.write(`Nothing is configured yet (${config.path}).\n`);
-  for (const [key, value] of entries) writeLine(io.stdout, `${key} = ${shown(key, value)}`);
+  for (const [key, value] of entries) writeLine(io.stdout, `${escapeControls(key)} = ${shown(key, value)}`);
 }
 
+/** Where the file is, whether or not it exists or can be read. */
 export async function configPath(io: CliIo): Promise<void> {
-  const config = await openConfig(configDir(io.env));
-  writeLine(io.stdout, config.path);
+  writeLine(io.stdout, configFilePath(configDir(io.env)));
 }
 
 const writeLine = (stream: Writable, line: string): void => {
   stream.write(`${line}\n`);
 };
-

@@ -28,3 +28,19 @@ export function formatError(error: unknown, debug: boolean): string {
   if (debug && error instanceof Error && error.stack) lines.push(error.stack);
   return lines.join('\n');
 }
+
+/**
+ * The same error for scripts (--json): what kind it is, the message and hint as printed, the exit
+ * code, and the provider's status, code and request id where it answered.
+ */
+export function errorJson(error: unknown, exitCode: number): string {
+  const base = {
+    kind: error instanceof TtsError ? error.kind : 'unexpected',
+    message: error instanceof Error ? error.message : String(error),
+    hint: error instanceof TtsError ? (error.hint ?? null) : null,
+    exitCode,
+  };
+  if (!(error instanceof ProviderError)) return JSON.stringify({ error: base });
+  const { provider, status, code, requestId } = error.details;
+  return JSON.stringify({ error: { ...base, provider, status: status ?? null, code: code ?? null, requestId: requestId ?? null } });
+}

@@ -1,6 +1,7 @@
-import { readConfigFile } from '../config/config-file.js';
+import { configFilePath, readableByOthers, readConfigFile } from '../config/config-file.js';
 import { configDir } from '../config/paths.js';
-import { chooseProviderName, resolveProvider, type ConfigReader, type ResolvedProvider } from '../providers/registry.js';
+import { UsageError } from '../errors.js';
+import { chooseProviderName, providerSecrets, resolveProvider, type ConfigReader, type ResolvedProvider } from '../providers/registry.js';
 import type { Reporter } from '../ui/reporter.js';
 import type { CliIo } from './cli-io.js';
 
@@ -9,16 +10,31 @@ export interface ProviderFlags {
   baseUrl?: string | undefined;
 }
 
+export interface PickOptions {
+  /** Listing voices or models: a provider without its key still shows what tts knows of it. */
+  allowMissingKey?: boolean;
+}
+
 /**
  * The provider a command works with. With no provider named and nothing configured, a fresh install
  * still speaks with the built-in voice, and says in one line how to do better; a --base-url says a
- * server was meant, which then needs its key like any other.
+ * server was meant, which then needs its key like any other. Its secrets are hidden from every
+ * printed word from here on.
  */
-export function pickProvider(flags: ProviderFlags, io: CliIo, reporter: Reporter, config: ConfigReader = readConfigFile(configDir(io.env))): ResolvedProvider {
+export function pickProvider(flags: ProviderFlags, io: CliIo, reporter: Reporter, config: ConfigReader = readConfigFile(configDir(io.env)), options: PickOptions = {}): ResolvedProvider {
+  if (flags.baseUrl !== undefined && flags.baseUrl.trim() === '') {
+    throw new UsageError('--base-url cannot be empty', { hint: "Give the provider's API root, e.g. --base-url http://localhost:8880/v1, or leave the flag out." });
+  }
   let name = chooseProviderName({ name: flags.provider, baseUrl: flags.baseUrl }, io.env, config);
   if (name === undefined) {
     name = flags.baseUrl === undefined ? 'local' : 'openai';
     if (name === 'local') reporter.info('tts: using the built-in offline voice. For natural voices set OPENAI_API_KEY or run: tts config set openai.apiKey');
   }
-  return resolveProvider(name, { name, baseUrl: flags.baseUrl }, io.env, config);
+  const resolved = resolveProvider(name, { name, baseUrl: flags.baseUrl }, io.env, config, { allowMissingKey: options.allowMissingKey ?? false });
+  reporter.redactor.add(...providerSecrets(resolved));
+  if (resolved.keySource?.kind === 'config' && readableByOthers(configDir(io.env))) {
+    const path = configFilePath(configDir(io.env));
+    reporter.warn(`the config file ${path} holds an API key, and others can read it: chmod 600 ${path}`);
+  }
+  return resolved;
 }

@@ -1,12 +1,15 @@
+import type { Writable } from 'node:stream';
 import { Command, CommanderError, Option } from 'commander';
 import { AUDIO_FORMATS } from '../audio/formats.js';
+import { Redactor } from '../config/secrets.js';
 import { UsageError } from '../errors.js';
 import { BUILT_IN_PROVIDERS } from '../providers/registry.js';
+import { escapeControls } from '../text/control-characters.js';
 import { Reporter } from '../ui/reporter.js';
 import type { CliIo } from './cli-io.js';
 import { EXIT_OK, exitCodeFor } from './exit-codes.js';
-import { formatError } from './format-error.js';
-import type { RawSpeakFlags } from './speak-options.js';
+import { errorJson, formatError } from './format-error.js';
+import { audioDestination, type RawSpeakFlags } from './speak-options.js';
 import { VERSION } from './version.js';
 
 const EXAMPLES = `
@@ -32,32 +35,80 @@ With nothing configured, tts speaks with its built-in offline voice (eSpeak NG).
 Providers: ${BUILT_IN_PROVIDERS.map((p) => p.name).join(', ')}, or a configured <name>.baseUrl
 Exit codes: 0 ok, 2 usage or bad input, 3 configuration, 4 provider or network, 5 audio, 130 interrupted`;
 
+/**
+ * `--` ends the options: every word after it is text, even one that names a command
+ * (`tts -o x.mp3 -- voices` speaks "voices"). commander would dispatch that word to the command, so
+ * the words are kept aside here and handed to the speak action instead.
+ */
+class TtsProgram extends Command {
+  literalText: string[] | undefined;
+
+  override parseOptions(args: string[]): { operands: string[]; unknown: string[] } {
+    const parsed = super.parseOptions(args);
+    const end = args.indexOf('--');
+    const after = end === -1 ? [] : args.slice(end + 1);
+    const allAfterEnd = after.length > 0 && parsed.unknown.length === 0 && parsed.operands.length === after.length && parsed.operands.every((word, i) => word === after[i]);
+    if (allAfterEnd && this.commands.some((c) => c.name() === after[0])) {
+      this.literalText = after;
+      return { operands: [], unknown: [] };
+    }
+    return parsed;
+  }
+}
+
+/** What the run learns as it goes: the reporter is made once commander has read -q. */
+interface RunState {
+  reporter: Reporter;
+  /** The command whose action ran, to read its --json. */
+  command: Command | undefined;
+}
+
 /** Runs one command line and returns its exit code; nothing here calls process.exit. */
 export async function runCli(io: CliIo): Promise<number> {
-  let debug = io.argv.includes('--debug');
-  const reporter = new Reporter({
-    stderr: io.stderr,
-    quiet: io.argv.includes('-q') || io.argv.includes('--quiet'),
-    ci: Boolean(io.env['CI']),
-    noColor: io.env['NO_COLOR'] !== undefined && io.env['NO_COLOR'] !== '',
+  const redactor = new Redactor();
+  // Keys in the environment are hidden from the first word printed, whatever the command.
+  redactor.add(...Object.entries(io.env).filter(([name]) => /_(API_KEY|TOKEN)$/.test(name)).map(([, value]) => value));
+  const makeReporter = (quiet: boolean): Reporter =>
+    new Reporter({ stderr: io.stderr, quiet, ci: Boolean(io.env['CI']), noColor: io.env['NO_COLOR'] !== undefined && io.env['NO_COLOR'] !== '', redactor });
+  const state: RunState = { reporter: makeReporter(false), command: undefined };
+  const program = buildProgram(io, state);
+  // One parser: -q and --debug are what commander read, however they were written (-qF wav).
+  program.hook('preAction', (_program, command) => {
+    state.reporter = makeReporter(program.opts<RawSpeakFlags>().quiet === true);
+    state.command = command;
   });
-  const program = buildProgram(io, reporter, (value) => (debug = value));
   try {
     await program.parseAsync([...io.argv], { from: 'user' });
     return EXIT_OK;
   } catch (error) {
-    if (error instanceof CommanderError) {
-      if (error.exitCode === 0) return EXIT_OK;
-      // commander has already printed its message; the exit code is ours.
-      return exitCodeFor(new UsageError(error.message));
-    }
-    reporter.line(formatError(error, debug));
-    return exitCodeFor(error);
+    if (error instanceof CommanderError && error.exitCode === 0) return EXIT_OK;
+    // commander has already printed its own message for its errors; the exit code is ours.
+    const failure = error instanceof CommanderError ? new UsageError(error.message.replace(/^error: /, '')) : error;
+    if (!(error instanceof CommanderError)) state.reporter.line(formatError(failure, program.opts<RawSpeakFlags>().debug === true));
+    const code = exitCodeFor(failure);
+    const json = jsonErrorStream(program, state.command, io);
+    if (json) json.write(`${state.reporter.printableJson(errorJson(failure, code))}\n`);
+    return code;
   }
 }
 
-function buildProgram(io: CliIo, reporter: Reporter, setDebug: (debug: boolean) => void): Command {
-  const program = new Command('tts');
+/**
+ * Where --json puts an error object for scripts: stdout, or stderr when stdout carries the audio.
+ * Undefined without --json. The command is known once its action ran; before that (an unknown
+ * option), any command that read --json counts.
+ */
+function jsonErrorStream(program: Command, command: Command | undefined, io: CliIo): Writable | undefined {
+  const candidates = command ? [command] : [program, ...program.commands];
+  const withJson = candidates.find((c) => c.opts<{ json?: boolean }>().json === true);
+  if (!withJson) return undefined;
+  if (withJson !== program) return io.stdout;
+  const flags = program.opts<RawSpeakFlags>();
+  const audioOnStdout = flags.dryRun !== true && audioDestination(flags, Boolean(io.stdout.isTTY)).output?.kind === 'stdout';
+  return audioOnStdout ? io.stderr : io.stdout;
+}
+
+function buildProgram(io: CliIo, state: RunState): Command {
+  const program = new TtsProgram('tts');
   program
     .description('Speak text, or turn it into an audio file, through any OpenAI-compatible speech provider.')
     .version(VERSION, '-V, --version')
@@ -76,7 +127,7 @@ function buildProgram(io: CliIo, reporter: Reporter, setDebug: (debug: boolean) 
     .option('-p, --provider <name>', `${BUILT_IN_PROVIDERS.map((p) => p.name).join(' | ')} | a configured custom name`)
     .option('--base-url <url>', "the provider's API root (requests go to <base-url>/audio/speech)")
     .option('--stream-format <sse|audio>', 'how the provider streams audio (default: audio)')
-    .option('--timeout <seconds>', 'longest wait for the provider, per request (default: 300)')
+    .option('--timeout <seconds>', 'longest a request may take, from sending it to its last byte (default: 300)')
     .option('-c, --concurrency <n>', 'chunk requests in parallel (default: 4)')
     .option('--retries <n>', 'retries per chunk on rate limits, server errors and dropped connections (default: 4)')
     .option('--subtitles <file>', 'also write subtitles timed to the speech: .srt, .vtt or .json')
@@ -93,14 +144,14 @@ function buildProgram(io: CliIo, reporter: Reporter, setDebug: (debug: boolean) 
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
-      writeErr: (text) => io.stderr.write(text),
+      // commander quotes what it was given (an unknown option): escaped like every other word.
+      writeErr: (text) => io.stderr.write(escapeControls(state.reporter.redactor.redact(text))),
       outputError: (text, write) => write(`tts: ${text.replace(/^error: /, '')}`),
     })
     .action(async (words: string[], flags: RawSpeakFlags) => {
-      setDebug(flags.debug === true);
       // Each command's code (undici, the pipeline, conf) loads only when it runs: --help stays fast.
       const { runSpeak } = await import('./speak-command.js');
-      await runSpeak(words, flags, io, reporter);
+      await runSpeak(program.literalText ?? words, flags, io, state.reporter);
     });
 
   const configCommands = () => import('./config-command.js');
@@ -119,9 +170,9 @@ function buildProgram(io: CliIo, reporter: Reporter, setDebug: (debug: boolean) 
       .option('--json', 'print JSON for scripts');
   providerOptions(program.command('voices').description("list the provider's voices (live where it can say)"))
     .option('-m, --model <id>', 'voices of this model (OpenRouter)')
-    .action(async (flags: import('./discovery-commands.js').DiscoveryFlags) => (await discovery()).voicesCommand(flags, io, reporter));
+    .action(async (flags: import('./discovery-commands.js').DiscoveryFlags) => (await discovery()).voicesCommand(flags, io, state.reporter));
   providerOptions(program.command('models').description("list the provider's speech models (live where it can say)"))
-    .action(async (flags: import('./discovery-commands.js').DiscoveryFlags) => (await discovery()).modelsCommand(flags, io, reporter));
+    .action(async (flags: import('./discovery-commands.js').DiscoveryFlags) => (await discovery()).modelsCommand(flags, io, state.reporter));
 
   program
     .command('completion')

@@ -1,4 +1,4 @@
-import { isSecretKey, maskSecret } from '../config/config-keys.js';
+import { isSecretKey, maskSecret } from '../config/secrets.js';
 import type { CostEstimate } from '../discovery/pricing.js';
 import type { ExchangeInfo, SpeakReport } from '../speak/speak.js';
 import { chunkCharacters, codePointLength, type TextChunk } from '../text/chunk-text.js';
@@ -9,6 +9,7 @@ export interface RunFacts {
   voice: string;
   format: string;
   output: string;
+  /** Of what was sent: a chunk from the cache costs nothing. */
   cost: CostEstimate | undefined;
 }
 
@@ -34,7 +35,8 @@ export function summaryLine(report: SpeakReport, facts: RunFacts): string {
     : facts.format;
   const cached = report.cacheHits > 0 ? `, ${report.cacheHits} from cache` : '';
   const retries = report.retries > 0 ? `, ${plural(report.retries, 'retry').replace('retrys', 'retries')}` : '';
-  const cost = facts.cost ? ` · ~${dollars(facts.cost.usd)}` : '';
+  // All from the cache: nothing was paid for, so no price is shown.
+  const cost = facts.cost && facts.cost.usd > 0 ? ` · ~${dollars(facts.cost.usd)}` : '';
   const bytes = played ? '' : `, ${size(report.bytes)}`;
   return `${facts.output}: ${audio}${bytes} · ${plural(report.chunks, 'chunk')}, ${plural(report.characters, 'character')} · ${plural(report.requests, 'request')}${retries}${cached}${cost}`;
 }
@@ -54,6 +56,7 @@ export function summaryJson(report: SpeakReport, facts: RunFacts): string {
     requests: report.requests,
     retries: report.retries,
     cacheHits: report.cacheHits,
+    charactersSent: report.sentCharacters,
     estimatedCostUsd: facts.cost ? Math.round(facts.cost.usd * 1e6) / 1e6 : null,
     costBasis: facts.cost?.basis ?? null,
     requestIds: report.requestIds,

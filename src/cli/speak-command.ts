@@ -55,7 +55,7 @@ export async function runSpeak(words: string[], flags: RawSpeakFlags, io: CliIo,
   const format = options.output ? options.format : 'wav';
   const context: RunContext = { options, segments, provider, model, voice, facts: (cost) => ({ provider: provider.spec.name, model, voice, format, output: outputName, cost }) };
 
-  if (options.dryRun) return dryRun(context, io);
+  if (options.dryRun) return dryRun(context, io, reporter);
   const outputs = await openOutputs(options, io);
   try {
     const agent = new (await http).Agent({ connections: options.concurrency });
@@ -164,17 +164,18 @@ function progressEvents(options: SpeakOptions, reporter: Reporter): SpeakEvents 
 
 async function printSummary(report: SpeakReport, context: RunContext, io: CliIo, reporter: Reporter): Promise<void> {
   const { options } = context;
-  const cost = await runCost(context.provider, context.model, report.characters, io.signal, false);
+  // What the provider bills: the characters sent, not those the cache had.
+  const cost = await runCost(context.provider, context.model, report.sentCharacters, io.signal, false);
   if (options.json) {
     // Scripts read the summary from stdout, unless stdout carries the audio.
-    (options.output?.kind === 'stdout' ? io.stderr : io.stdout).write(`${summaryJson(report, context.facts(cost))}\n`);
+    (options.output?.kind === 'stdout' ? io.stderr : io.stdout).write(`${reporter.printableJson(summaryJson(report, context.facts(cost)))}\n`);
   } else {
     reporter.info(summaryLine(report, context.facts(cost)));
   }
 }
 
 /** --dry-run: what a run would do and cost. No speech request is sent and nothing is written. */
-async function dryRun(context: RunContext, io: CliIo): Promise<void> {
+async function dryRun(context: RunContext, io: CliIo, reporter: Reporter): Promise<void> {
   const { options, provider } = context;
   // A format the provider cannot give is refused here just as in a real run.
   planOutputs(outputRequests(options), provider.spec.formats, provider.spec.description);
@@ -182,7 +183,7 @@ async function dryRun(context: RunContext, io: CliIo): Promise<void> {
   const plan = planFor(context.segments, provider.spec, settings, { live: options.output?.kind === 'stdout' || options.play });
   const cost = await runCost(provider, context.model, plan.characters, io.signal, true);
   const facts = { ...context.facts(cost), chunks: planChunks(plan) };
-  io.stdout.write(`${options.json ? dryRunJson(facts) : dryRunText(facts)}\n`);
+  io.stdout.write(`${options.json ? reporter.printableJson(dryRunJson(facts)) : reporter.printable(dryRunText(facts))}\n`);
 }
 
 /** Each request's text and where it sits in the input. */

@@ -1,5 +1,5 @@
-import { AUDIO_FORMATS, formatFromPath, isAudioFormat, type AudioFormat } from '../audio/formats.js';
-import { resolve } from 'node:path';
+import { extname, resolve } from 'node:path';
+import { AUDIO_FORMATS, formatFromName, type AudioFormat } from '../audio/formats.js';
 import { UsageError } from '../errors.js';
 import { subtitleKind } from '../subtitles/subtitle-formats.js';
 import type { StreamFormat } from '../providers/provider-spec.js';
@@ -76,38 +76,65 @@ function number(flag: string, raw: string, min: number, max: number, integer = f
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() !== '' ? value : undefined);
 
 /**
- * Checks every flag before anything is read or sent. The format comes from --format, else the output
- * file's extension, else the config, else mp3; a clash between --format and the extension is refused.
+ * Where the audio goes: -o's file or stdout, and/or the speakers. With no -o: play when asked to,
+ * or when stdout is a terminal (audio there would be noise); else the audio goes down the pipe.
  */
-export function parseSpeakOptions(flags: RawSpeakFlags, config: ConfigReader, stdoutIsTTY: boolean): SpeakOptions {
-  if (flags.output !== undefined && flags.output.trim() === '') throw new UsageError('--output needs a path, or - for stdout');
-  // With no -o: play when asked to, or when stdout is a terminal (audio there would be noise);
-  // else the audio goes down the pipe.
+export function audioDestination(flags: Pick<RawSpeakFlags, 'output' | 'play'>, stdoutIsTTY: boolean): { output: OutputTarget | undefined; play: boolean } {
   const play = flags.play ?? (flags.output === undefined && stdoutIsTTY);
   const output: OutputTarget | undefined =
     flags.output === '-' ? { kind: 'stdout' }
     : flags.output !== undefined ? { kind: 'file', path: flags.output }
     : play || stdoutIsTTY ? undefined
     : { kind: 'stdout' };
-  if (!output && !play && flags.dryRun !== true) {
-    throw new UsageError('With --no-play, say where the audio goes', { hint: 'Give -o speech.mp3, or -o - to write it to stdout.' });
-  }
-  if (output?.kind === 'stdout' && stdoutIsTTY) {
-    throw new UsageError('Not writing audio to a terminal', { hint: 'Give -o speech.mp3, pipe it (| mpv -), or drop -o - to play it.' });
-  }
+  return { output, play };
+}
 
-  if (flags.format !== undefined && !isAudioFormat(flags.format.toLowerCase())) {
-    throw new UsageError(`Unknown format "${flags.format}"`, { hint: `Formats: ${AUDIO_FORMATS.join(', ')}` });
+/** Audio containers tts does not write yet: m4a and m4b come with the audiobook work. */
+const NOT_YET_WRITTEN = new Set(['m4a', 'm4b', 'mp4', 'aif', 'aiff', 'caf', 'mka', 'webm', 'wma']);
+const WRITTEN_EXTENSIONS = '.mp3, .opus, .ogg, .aac, .flac, .wav or .pcm';
+
+/**
+ * The format from -F, else the output file's extension, else the config, else mp3; every name goes
+ * through one normaliser (any case; ogg is opus). An extension that is not a format tts writes is
+ * refused rather than filled with mp3 bytes, unless -F names the format; a clash is refused.
+ */
+function chooseFormat(flags: RawSpeakFlags, output: OutputTarget | undefined, config: ConfigReader): AudioFormat {
+  const flagFormat = flags.format === undefined ? undefined : formatFromName(flags.format);
+  if (flags.format !== undefined && !flagFormat) {
+    throw new UsageError(`Unknown format "${flags.format}"`, { hint: `Formats: ${AUDIO_FORMATS.join(', ')} (ogg means opus)` });
   }
-  const flagFormat = flags.format?.toLowerCase() as AudioFormat | undefined;
-  const pathFormat = output?.kind === 'file' ? formatFromPath(output.path) : undefined;
+  const extension = output?.kind === 'file' ? extname(output.path).slice(1).toLowerCase() : '';
+  if (NOT_YET_WRITTEN.has(extension)) {
+    throw new UsageError(`Cannot write .${extension} files yet (-o ${flags.output})`, {
+      hint: `Give the file another extension (${WRITTEN_EXTENSIONS}); -o speech.aac holds AAC audio as an ADTS stream.`,
+    });
+  }
+  const pathFormat = extension === '' ? undefined : formatFromName(extension);
+  if (extension !== '' && !pathFormat && !flagFormat) {
+    throw new UsageError(`.${extension} is not an audio format tts writes (-o ${flags.output})`, {
+      hint: `Give the file an audio extension (${WRITTEN_EXTENSIONS}), or name the format with -F, e.g. -F mp3.`,
+    });
+  }
   if (flagFormat && pathFormat && flagFormat !== pathFormat) {
     throw new UsageError(`--format ${flagFormat} does not match the output file ${flags.output}, which names ${pathFormat}`, {
       hint: 'Drop --format, or give the file a matching extension.',
     });
   }
   const configFormat = text(config.get('format'));
-  const format = flagFormat ?? pathFormat ?? (configFormat && isAudioFormat(configFormat) ? configFormat : 'mp3');
+  return flagFormat ?? pathFormat ?? (configFormat ? formatFromName(configFormat) : undefined) ?? 'mp3';
+}
+
+/** Checks every flag before anything is read or sent. */
+export function parseSpeakOptions(flags: RawSpeakFlags, config: ConfigReader, stdoutIsTTY: boolean): SpeakOptions {
+  if (flags.output !== undefined && flags.output.trim() === '') throw new UsageError('--output needs a path, or - for stdout');
+  const { output, play } = audioDestination(flags, stdoutIsTTY);
+  if (!output && !play && flags.dryRun !== true) {
+    throw new UsageError('With --no-play, say where the audio goes', { hint: 'Give -o speech.mp3, or -o - to write it to stdout.' });
+  }
+  if (output?.kind === 'stdout' && stdoutIsTTY) {
+    throw new UsageError('Not writing audio to a terminal', { hint: 'Give -o speech.mp3, pipe it (| mpv -), or drop -o - to play it.' });
+  }
+  const format = chooseFormat(flags, output, config);
 
   const streamFormat = flags.streamFormat ?? 'audio';
   if (streamFormat !== 'audio' && streamFormat !== 'sse') throw new UsageError(`--stream-format must be sse or audio, not "${streamFormat}"`);
@@ -119,7 +146,7 @@ export function parseSpeakOptions(flags: RawSpeakFlags, config: ConfigReader, st
     : undefined;
 
   if (flags.instructions !== undefined && flags.instructions.trim() === '') throw new UsageError('--instructions cannot be empty');
-  for (const [flag, value] of [['--model', flags.model], ['--voice', flags.voice], ['--provider', flags.provider]] as const) {
+  for (const [flag, value] of [['--model', flags.model], ['--voice', flags.voice], ['--provider', flags.provider], ['--base-url', flags.baseUrl]] as const) {
     if (value !== undefined && value.trim() === '') throw new UsageError(`${flag} cannot be empty`);
   }
 

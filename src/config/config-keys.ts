@@ -1,6 +1,8 @@
-import { AUDIO_FORMATS, isAudioFormat } from '../audio/formats.js';
+import { AUDIO_FORMATS, formatFromName } from '../audio/formats.js';
 import { UsageError } from '../errors.js';
+import { headerValueProblem } from '../http/header-value.js';
 import { BUILT_IN_PROVIDERS, builtInProvider } from '../providers/registry.js';
+import { isSecretKey } from './secrets.js';
 
 /** Defaults that a flag overrides, remembered with `tts config set <key> <value>`. */
 export const DEFAULT_KEYS: Readonly<Record<string, string>> = {
@@ -15,13 +17,6 @@ const CONNECTION_KEYS: Readonly<Record<string, string>> = {
   apiKey: 'the API key',
   baseUrl: "the provider's API root",
 };
-
-/** Keys whose values are secrets: never printed whole. */
-export const isSecretKey = (key: string): boolean => /(apiKey|ApiKey|virtualKey)$/.test(key);
-
-export function maskSecret(value: string): string {
-  return value.length >= 16 ? `${value.slice(0, 3)}…${value.slice(-4)}` : '****';
-}
 
 const PROVIDER_NAME = /^[a-z][a-z0-9_-]*$/;
 
@@ -45,12 +40,17 @@ export function validateConfigEntry(key: string, value: string): string | number
     }
   }
   if (value.trim() === '') throw new UsageError(`${key} cannot be empty; use tts config unset ${key}`);
+  // A key travels in a header: one that cannot is refused now, not at the first request.
+  const problem = isSecretKey(key) ? headerValueProblem(value.trim()) : undefined;
+  if (problem) throw new UsageError(`${key} holds ${problem}, which no HTTP header can carry`, { hint: 'Give the key alone, as plain text.' });
   return value.trim();
 }
 
 function validateDefault(key: string, value: string): string | number {
-  if (key === 'format' && !isAudioFormat(value)) {
-    throw new UsageError(`format must be one of ${AUDIO_FORMATS.join(', ')}`);
+  if (key === 'format') {
+    const format = formatFromName(value);
+    if (!format) throw new UsageError(`format must be one of ${AUDIO_FORMATS.join(', ')} (or ogg, for opus), not "${value}"`);
+    return format;
   }
   if (key === 'speed') {
     const speed = Number(value);

@@ -1,5 +1,6 @@
+import { renameSync } from 'node:fs';
 import type { ConfigReader } from '../providers/registry.js';
-import { CONFIG_FILE } from './config-file.js';
+import { CONFIG_FILE, configFilePath, corruptConfigError, readConfigData } from './config-file.js';
 
 export interface ConfigStore extends ConfigReader {
   readonly path: string;
@@ -7,6 +8,17 @@ export interface ConfigStore extends ConfigReader {
   delete(key: string): void;
   /** Every stored value by its dotted key, e.g. { 'openai.apiKey': '…', voice: 'nova' }. */
   entries(): [string, unknown][];
+  /** Where a corrupt file was set aside when it was opened to be repaired. */
+  readonly setAside?: string | undefined;
+}
+
+export interface OpenConfigOptions {
+  /**
+   * `config set`: a file that is not a JSON object is kept beside it as config.json.corrupt-<time>
+   * and a new one is started, as the error for a corrupt file promises. Without it, a corrupt file
+   * is a ConfigError that says how to fix it.
+   */
+  repair?: boolean;
 }
 
 /**
@@ -14,7 +26,9 @@ export interface ConfigStore extends ConfigReader {
  * readable by its owner only because it holds API keys. conf is loaded on demand: `tts --help` and
  * the like do not pay for it.
  */
-export async function openConfig(dir: string): Promise<ConfigStore> {
+export async function openConfig(dir: string, options: OpenConfigOptions = {}): Promise<ConfigStore> {
+  // conf would throw a bare SyntaxError at a broken file: it is checked first, with our own words.
+  const setAside = checkFile(configFilePath(dir), options);
   const Conf = await loadConf();
   const conf = new Conf<Record<string, unknown>>({
     projectName: 'tts',
@@ -24,6 +38,7 @@ export async function openConfig(dir: string): Promise<ConfigStore> {
   });
   return {
     path: conf.path,
+    setAside,
     get: (key) => conf.get(key),
     sections: () => Object.keys(conf.store),
     set: (key, value) => conf.set(key, value),
@@ -35,6 +50,15 @@ export async function openConfig(dir: string): Promise<ConfigStore> {
     },
     entries: () => flatten(conf.store),
   };
+}
+
+function checkFile(path: string, options: OpenConfigOptions): string | undefined {
+  const read = readConfigData(path);
+  if (!('corrupt' in read)) return undefined;
+  if (!options.repair) throw corruptConfigError(path, read.corrupt);
+  const aside = `${path}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  renameSync(path, aside);
+  return aside;
 }
 
 function flatten(value: Record<string, unknown>, prefix = ''): [string, unknown][] {

@@ -1,4 +1,7 @@
+import { isSecretKey, maskUrl } from '../config/secrets.js';
 import { ConfigError, UsageError } from '../errors.js';
+import { headerValueProblem } from '../http/header-value.js';
+import { hasAuthorization, hasUrlCredentials } from '../http/request-target.js';
 import { aqueduct } from './aqueduct.js';
 import { azure } from './azure.js';
 import { customProvider } from './custom.js';
@@ -27,9 +30,18 @@ export interface ProviderChoice {
   baseUrl?: string | undefined;
 }
 
+/** Where the key came from, to name it when it is wrong: an environment variable or the config file. */
+export type KeySource = { kind: 'env'; variable: string } | { kind: 'config'; key: string };
+
 export interface ResolvedProvider {
   spec: ProviderSpec;
   connection: ProviderConnection;
+  keySource?: KeySource | undefined;
+}
+
+export interface ResolveOptions {
+  /** Listing voices or models can do without a key: the built-in lists are shown instead. */
+  allowMissingKey?: boolean;
 }
 
 export function builtInProvider(name: string): ProviderSpec | undefined {
@@ -56,10 +68,19 @@ function specFor(name: string, config: ConfigReader): ProviderSpec {
 const nonEmpty = (value: unknown): string | undefined =>
   typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
 
-function apiKeyOf(spec: ProviderSpec, env: Env, config: ConfigReader): string | undefined {
+function keyOf(spec: ProviderSpec, env: Env, config: ConfigReader): { value: string; source: KeySource } | undefined {
   if (spec.apiKeyEnv === undefined) return undefined;
-  return nonEmpty(env[spec.apiKeyEnv]) ?? nonEmpty(config.get(`${spec.name}.apiKey`));
+  const fromEnv = nonEmpty(env[spec.apiKeyEnv]);
+  if (fromEnv !== undefined) return { value: fromEnv, source: { kind: 'env', variable: spec.apiKeyEnv } };
+  const key = `${spec.name}.apiKey`;
+  const fromConfig = nonEmpty(config.get(key));
+  return fromConfig === undefined ? undefined : { value: fromConfig, source: { kind: 'config', key } };
 }
+
+const apiKeyOf = (spec: ProviderSpec, env: Env, config: ConfigReader): string | undefined => keyOf(spec, env, config)?.value;
+
+export const describeKeySource = (source: KeySource): string =>
+  source.kind === 'env' ? `the environment variable ${source.variable}` : `${source.key} in the config file`;
 
 /**
  * Which provider to use and how to reach it. With no `--provider`: the config's `provider`; else
@@ -84,7 +105,7 @@ export function chooseProviderName(choice: ProviderChoice, env: Env, config: Con
   return undefined;
 }
 
-export function resolveProvider(name: string, choice: ProviderChoice, env: Env, config: ConfigReader): ResolvedProvider {
+export function resolveProvider(name: string, choice: ProviderChoice, env: Env, config: ConfigReader, options: ResolveOptions = {}): ResolvedProvider {
   const spec = specFor(name, config);
   if (spec.inProcess) return { spec, connection: { name: spec.name, baseUrl: 'local:', apiKey: undefined, setting: () => undefined } };
   const baseUrl =
@@ -97,32 +118,79 @@ export function resolveProvider(name: string, choice: ProviderChoice, env: Env, 
       hint: `Set ${spec.baseUrlEnv[0]}, pass --base-url, or run: tts config set ${spec.name}.baseUrl https://…`,
     });
   }
-  checkBaseUrl(baseUrl);
-  const apiKey = apiKeyOf(spec, env, config);
-  if (spec.keyRequired && apiKey === undefined) {
+  const url = checkBaseUrl(baseUrl);
+  const key = keyOf(spec, env, config);
+  if (spec.keyRequired && key === undefined && !options.allowMissingKey) {
     throw new ConfigError(`No API key for ${spec.description}`, {
       hint: `Set ${spec.apiKeyEnv ?? 'its key'}, or run: tts config set ${spec.name}.apiKey`,
     });
   }
-  return {
-    spec,
-    connection: {
-      name: spec.name,
-      baseUrl,
-      apiKey,
-      setting: (key) => nonEmpty(config.get(`${spec.name}.${key}`)),
-    },
+  const connection: ProviderConnection = {
+    name: spec.name,
+    baseUrl,
+    apiKey: key?.value,
+    setting: (setting) => nonEmpty(config.get(`${spec.name}.${setting}`)),
   };
+  const resolved = { spec, connection, keySource: key?.source };
+  checkAuthHeaders(resolved, url);
+  return resolved;
 }
 
-function checkBaseUrl(baseUrl: string): void {
+/**
+ * What the provider will send to authenticate, checked before any request: a key holding a line
+ * break or a curly quote is named with where it came from (never shown), and credentials in the
+ * base URL, sent as Basic auth, must not clash with a key that is itself an Authorization header.
+ */
+function checkAuthHeaders({ spec, connection, keySource }: ResolvedProvider, url: URL): void {
+  const headers = spec.authHeaders(connection);
+  for (const [header, value] of Object.entries(headers)) {
+    const problem = headerValueProblem(value);
+    if (problem === undefined) continue;
+    const { what, hint } = headerSource(spec, connection, keySource, { header, value });
+    throw new ConfigError(`${what} holds ${problem}, which no HTTP header can carry`, { hint });
+  }
+  if (hasUrlCredentials(url) && hasAuthorization(headers)) {
+    throw new ConfigError(`The base URL ${maskUrl(url.href)} carries a user name and password, but ${spec.description} already sends its key in the Authorization header`, {
+      hint: `Take them out of the URL, and give the key with ${spec.apiKeyEnv ?? 'its key variable'} or tts config set ${spec.name}.apiKey.`,
+    });
+  }
+}
+
+/** Which setting put `value` in a header, and how to set it again; the value itself is never shown. */
+function headerSource(spec: ProviderSpec, connection: ProviderConnection, keySource: KeySource | undefined, sent: { header: string; value: string }): { what: string; hint: string } {
+  if (keySource && connection.apiKey !== undefined && sent.value.includes(connection.apiKey)) {
+    return keySource.kind === 'env'
+      ? { what: `The API key in ${describeKeySource(keySource)}`, hint: `Set ${keySource.variable} again to the key alone, as plain text (letters, digits, dashes).` }
+      : { what: `The API key in ${describeKeySource(keySource)}`, hint: `Set it again as plain text: tts config set ${keySource.key}` };
+  }
+  const setting = Object.keys(spec.settings).find((s) => {
+    const value = connection.setting(s);
+    return value !== undefined && sent.value.includes(value);
+  });
+  if (setting) return { what: `${spec.name}.${setting} in the config file`, hint: `Set it again as plain text: tts config set ${spec.name}.${setting}` };
+  return { what: `The ${sent.header} header`, hint: `Check ${spec.name}'s settings: tts config list` };
+}
+
+/** Everything about this provider that must never be printed: its key, URL credentials, secret settings. */
+export function providerSecrets({ spec, connection }: ResolvedProvider): string[] {
+  const secrets = [connection.apiKey, ...Object.keys(spec.settings).filter(isSecretKey).map((s) => connection.setting(s))];
+  if (!spec.inProcess) {
+    const url = new URL(connection.baseUrl);
+    // A user name alone is a token (https://<token>@host); beside a password it is just a name.
+    secrets.push(url.password !== '' ? url.password : url.username);
+  }
+  return secrets.filter((s): s is string => s !== undefined && s !== '');
+}
+
+function checkBaseUrl(baseUrl: string): URL {
   let url: URL;
   try {
     url = new URL(baseUrl);
   } catch {
-    throw new UsageError(`Base URL "${baseUrl}" is not a URL`, { hint: 'It looks like https://api.openai.com/v1' });
+    throw new UsageError(`Base URL "${maskUrl(baseUrl)}" is not a URL`, { hint: 'It looks like https://api.openai.com/v1' });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UsageError(`Base URL "${baseUrl}" must start with http:// or https://`);
+    throw new UsageError(`Base URL "${maskUrl(baseUrl)}" must start with http:// or https://`);
   }
+  return url;
 }

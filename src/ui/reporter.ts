@@ -1,4 +1,6 @@
 import type { Writable } from 'node:stream';
+import { Redactor } from '../config/secrets.js';
+import { escapeControls, escapeJsonControls } from '../text/control-characters.js';
 
 export interface ReporterOptions {
   stderr: Writable & { isTTY?: boolean; columns?: number };
@@ -8,6 +10,8 @@ export interface ReporterOptions {
   /** NO_COLOR (no-color.org): the spinner is drawn without color. */
   noColor?: boolean;
   now?: () => number;
+  /** Secrets known so far; shared, so one learnt later is hidden from then on. */
+  redactor?: Redactor;
 }
 
 export interface ProgressState {
@@ -18,8 +22,10 @@ export interface ProgressState {
 }
 
 /**
- * Every word for people goes to stderr through here. A spinner with progress is drawn only on a
- * terminal, never under --quiet or CI, and is cleared before any other line and on every exit path.
+ * Every word for people goes to stderr through here, with every secret hidden and every control
+ * character escaped (a provider's message or a file name must not drive the terminal). A spinner
+ * with progress is drawn only on a terminal, never under --quiet or CI, and is cleared before any
+ * other line and on every exit path.
  */
 export class Reporter {
   private spinner: { text: string; stop(): void; clear(): void; render(): void; start(): unknown } | undefined;
@@ -29,9 +35,11 @@ export class Reporter {
   private speakingText: string | undefined;
   private readonly now: () => number;
   readonly interactive: boolean;
+  readonly redactor: Redactor;
 
   constructor(private readonly options: ReporterOptions) {
     this.now = options.now ?? Date.now;
+    this.redactor = options.redactor ?? new Redactor();
     // A terminal that reports no width (a pty nobody sized, some consoles) would make the spinner's
     // line arithmetic run away: ora emitted 53 MB of cursor moves for one line there.
     this.interactive = Boolean(options.stderr.isTTY) && (options.stderr.columns ?? 0) > 0 && !options.quiet && !options.ci;
@@ -49,8 +57,18 @@ export class Reporter {
   /** Messages that must show whatever the flags, such as errors. */
   line(message: string): void {
     this.spinner?.clear();
-    this.options.stderr.write(`${message}\n`);
+    this.options.stderr.write(`${this.printable(message)}\n`);
     this.spinner?.render();
+  }
+
+  /** Text as it may be printed anywhere: secrets hidden, control characters escaped. */
+  printable(text: string): string {
+    return escapeControls(this.redactor.redact(text));
+  }
+
+  /** The same for JSON, which stays valid JSON. */
+  printableJson(json: string): string {
+    return escapeJsonControls(this.redactor.redact(json));
   }
 
   async startProgress(text: string): Promise<void> {
@@ -81,7 +99,7 @@ export class Reporter {
     if (!this.spinner) return;
     // One line: a sentence wider than the terminal would wrap and break the spinner's redraw.
     const width = Math.max(10, (this.options.stderr.columns ?? 80) - 4);
-    const text = this.speakingText !== undefined ? `♪ ${this.speakingText}` : this.progressText;
+    const text = this.speakingText !== undefined ? `♪ ${this.printable(this.speakingText)}` : this.progressText;
     this.spinner.text = [...text].length > width ? `${[...text].slice(0, width - 1).join('')}…` : text;
   }
 

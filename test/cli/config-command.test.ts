@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { runTts, Sandbox } from '../helpers/run-tts.js';
@@ -47,7 +47,7 @@ describe('tts config', () => {
   test.each([
     [['config', 'set', 'colour', 'blue'], /Unknown config key "colour"/],
     [['config', 'set', 'openai.colour', 'blue'], /Unknown config key "openai.colour"/],
-    [['config', 'set', 'format', 'ogg'], /format must be one of/],
+    [['config', 'set', 'format', 'm4a'], /format must be one of/],
     [['config', 'set', 'speed', '9'], /speed must be a number from 0.25 to 4/],
     [['config', 'set', 'openai.baseUrl', 'not a url'], /must be an http\(s\) URL/],
     [['config', 'set', 'model'], /needs a value/],
@@ -76,6 +76,63 @@ describe('tts config', () => {
       await fake.close();
     }
   });
+});
+
+describe('a corrupt config file', () => {
+  const writeConfig = (text: string): string => {
+    const dir = join(box.env['XDG_CONFIG_HOME']!, 'tts');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'config.json'), text, { mode: 0o600 });
+    return dir;
+  };
+
+  test.each(['{"voice": "nova",', '[1, 2]'])('%j: list, get and a run explain it and how to fix it (exit 3)', async (text) => {
+    writeConfig(text);
+    for (const args of [['config', 'list'], ['config', 'get', 'voice'], ['config', 'unset', 'voice'], ['Hi.', '--dry-run']]) {
+      const r = await tts(args);
+      expect(r.code).toBe(3);
+      expect(r.stderr).toMatch(/The config file .*config\.json is corrupt/);
+      expect(r.stderr).toMatch(/hint: Fix it in an editor, or run tts config set <key> <value>/);
+      expect(r.stderr).not.toMatch(/unexpected error|SyntaxError|at .*\.js:\d+/);
+    }
+    expect((await tts(['config', 'path'])).code).toBe(0);
+  });
+
+  test('config set does what the hint says: the broken file is kept aside, a new one started', async () => {
+    const dir = writeConfig('{"voice": "nova",');
+    const r = await tts(['config', 'set', 'voice', 'sage']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/the config file was corrupt: it is kept as .*config\.json\.corrupt-/);
+    const aside = readdirSync(dir).find((f) => f.startsWith('config.json.corrupt-'))!;
+    expect(readFileSync(join(dir, aside), 'utf8')).toBe('{"voice": "nova",');
+    expect(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'))).toEqual({ voice: 'sage' });
+    expect((await tts(['config', 'list'])).stdout.toString()).toBe('voice = sage\n');
+  });
+});
+
+test('a relative XDG_CONFIG_HOME or XDG_CACHE_HOME is ignored, as the XDG spec says', async () => {
+  const env = { ...box.env, XDG_CONFIG_HOME: 'relative-config', XDG_CACHE_HOME: 'relative-cache' };
+  expect((await runTts(['config', 'path'], { env })).stdout.toString()).toBe(`${join(box.dir, '.config', 'tts', 'config.json')}\n`);
+  expect((await runTts(['cache', 'info'], { env })).stdout.toString()).toMatch(new RegExp(`^${join(box.dir, '.cache', 'tts')}\n`));
+});
+
+test('a key in a config file others can read is used, with a one-line warning', async () => {
+  const { FakeProvider } = await import('../helpers/fake-provider.js');
+  const fake = await FakeProvider.start();
+  try {
+    await tts(['config', 'set', 'openai.apiKey', KEY]);
+    const path = join(box.env['XDG_CONFIG_HOME']!, 'tts', 'config.json');
+    const run = () => tts(['Hi.', '-o', box.path('a.mp3'), '--base-url', fake.url, '-q']);
+    expect((await run()).stderr).toBe('');
+    chmodSync(path, 0o644);
+    const r = await run();
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(`tts: warning: the config file ${path} holds an API key, and others can read it: chmod 600 ${path}\n`);
+    // A key from the environment is not the file's business.
+    expect((await runTts(['Hi.', '-o', box.path('b.mp3'), '--base-url', fake.url, '-q'], { env: { ...box.env, OPENAI_API_KEY: 'k' } })).stderr).toBe('');
+  } finally {
+    await fake.close();
+  }
 });
 
 test('at a terminal, an API key is asked for without echoing it', async () => {

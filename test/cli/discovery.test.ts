@@ -25,6 +25,19 @@ describe('tts voices', () => {
     expect(fake.requests).toHaveLength(0);
   });
 
+  test('openai with no key: the built-in list all the same, and a word that it is the built-in list', async () => {
+    const r = await runTts(['voices', '-p', 'openai', '--json'], { env: box.env });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout.toString())).toMatchObject({ provider: 'openai', source: 'built-in' });
+    expect(JSON.parse(r.stdout.toString()).voices).toHaveLength(13);
+    expect(r.stderr).toMatch(/no API key for OpenAI, so it was not asked: these are the voices tts knows/);
+    const models = await runTts(['models', '-p', 'openrouter'], { env: box.env });
+    expect(models.code).toBe(0);
+    expect(models.stdout.toString()).toContain('openai/gpt-4o-mini-tts-2025-12-15');
+    expect(models.stderr).toMatch(/these are the models tts knows \(set OPENROUTER_API_KEY for its own list\)/);
+    expect(fake.requests).toHaveLength(0);
+  });
+
   test('a Kokoro-FastAPI server: live from GET /audio/voices, as JSON for scripts', async () => {
     fake.fallback = json({ voices: ['af_heart', 'am_adam', 'bf_emma'] });
     await runTts(['config', 'set', 'kokoro.baseUrl', `${fake.url}/v1`], { env: box.env });
@@ -115,11 +128,29 @@ describe('after a run', () => {
     const summary = JSON.parse(r.stdout.toString());
     expect(summary).toEqual({
       output: out, provider: 'openai', model: 'tts-1', voice: 'alloy', format: 'wav', chunks: 1, characters: 20,
-      audioSeconds: 0.02, bytes: readFileSync(out).length, requests: 2, retries: 1, cacheHits: 0,
+      audioSeconds: 0.02, bytes: readFileSync(out).length, requests: 2, retries: 1, cacheHits: 0, charactersSent: 20,
       estimatedCostUsd: 0.0003, costBasis: '$15 per million characters', requestIds: ['req_fixed'],
     });
     const again = JSON.parse((await runTts(['Hello there, friend.', '-o', out, '-m', 'tts-1', '--json', '--base-url', fake.url], { env: { ...box.env, OPENAI_API_KEY: KEY } })).stdout.toString());
     expect(again).toMatchObject({ requests: 0, cacheHits: 1 });
+  });
+
+  test('the cost counts only the characters sent: chunks from the cache are free', async () => {
+    const text = Array.from({ length: 150 }, (_, i) => `Sentence ${i + 1} of a text long enough for several chunks, spoken aloud.`).join(' ');
+    const run = (extra: string[]) => runTts(['-o', box.path('book.mp3'), '-m', 'tts-1', '-c', '1', '--base-url', fake.url, ...extra], { env: { ...box.env, OPENAI_API_KEY: KEY }, stdin: text });
+    // The first run fails on its second chunk; the first is cached.
+    fake.reply(speechReply(), jsonError(400, { error: { message: 'no' } }));
+    expect((await run([])).code).toBe(4);
+    const resumed = JSON.parse((await run(['--json'])).stdout.toString());
+    expect(resumed.cacheHits).toBe(1);
+    const sent = fake.requests.slice(2).reduce((n, r) => n + [...String(r.body['input'])].length, 0);
+    expect(resumed.charactersSent).toBe(sent);
+    expect(resumed.charactersSent).toBeLessThan(resumed.characters);
+    expect(resumed.estimatedCostUsd).toBeCloseTo((sent * 15) / 1e6, 6);
+    // All from the cache: nothing was paid, and the summary line names no price.
+    const again = await run([]);
+    expect(again.stderr).toMatch(/from cache\n$/);
+    expect(again.stderr).not.toContain('$');
   });
 
   test('--verbose shows each request; --debug its headers with the key masked, and its body', async () => {

@@ -1,8 +1,9 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { FakeProvider, fakePcm, hang, sameBytes, speechReply } from '../helpers/fake-provider.js';
-import { Sandbox, spawnTts, useFakeProvider } from '../helpers/run-tts.js';
+import { sniff } from '../../src/audio/sniff.js';
+import { FakeProvider, fakePcm, sameBytes, speechReply } from '../helpers/fake-provider.js';
+import { runTts, Sandbox, spawnTts, useFakeProvider } from '../helpers/run-tts.js';
 
 let fake: FakeProvider;
 let box: Sandbox;
@@ -111,22 +112,69 @@ describe('playing to the speakers', () => {
   test('Ctrl-C stops the sound at once: exit 130, the player gone', async () => {
     const heard = box.path('heard.wav');
     recordingSoundCard(heard);
-    fake.fallback = hang();
+    // Ten seconds of audio, sent at once, on a response that never ends: the player is busy playing.
+    fake.fallback = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'audio/pcm' });
+      res.write(fakePcm('x'.repeat(10_000)));
+    };
     let pid = 0;
     const run = spawnTts(['A long wait.', '--play'], { env: env(), onSpawn: (p) => (pid = p) });
-    while (fake.requests.length === 0) await new Promise((r) => setTimeout(r, 20));
+    const players = await waitFor(() => {
+      const children = childrenOf(pid);
+      return children.length > 0 && existsSync(heard) && statSync(heard).size > 44 ? children : undefined;
+    });
+    const sent = Date.now();
     process.kill(pid, 'SIGINT');
     const r = await run;
     expect(r.code).toBe(130);
+    expect(Date.now() - sent).toBeLessThan(2000);
+    expect(r.stderr).toMatch(/interrupted/);
+    // The player was killed, not left to play what it had been sent.
+    expect(players.filter((child) => existsSync(`/proc/${child}`))).toEqual([]);
   });
 
   test('--no-play with nowhere else to write is a usage error', async () => {
+    const r = await runTts(['Hi.', '--no-play'], { env: env(), stdoutIsTTY: true });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/With --no-play, say where the audio goes/);
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  test('--no-play with stdout a pipe: the audio goes down the pipe, and nothing is played', async () => {
+    const heard = box.path('heard.wav');
+    recordingSoundCard(heard);
     const r = await spawnTts(['Hi.', '--no-play'], { env: env() });
-    // stdout is a pipe here, so the audio goes there; --no-play only matters on a terminal.
     expect(r.code).toBe(0);
-    expect(existsSync(box.path('heard.wav'))).toBe(false);
+    expect(sniff(r.stdout)).toEqual({ kind: 'audio', container: 'mp3' });
+    expect(existsSync(heard)).toBe(false);
   });
 });
+
+/** The processes whose parent is `pid`, from /proc. */
+function childrenOf(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // "pid (comm) state ppid …": comm may hold spaces and parentheses, so read after the last ")".
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) children.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return children;
+}
+
+async function waitFor<T>(probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 test('the built-in voice plays too, with nothing configured', async () => {
   const heard = box.path('heard.wav');

@@ -163,11 +163,13 @@ describe('the request each provider is sent', () => {
 
 describe('choosing a provider', () => {
   test('with no --provider, the config provider wins; else openai when it has a key; else the only one with a key', async () => {
-    const run = (env: Record<string, string>) => runTts(['Hi.', '-o', box.path('a.mp3'), '--base-url', fake.url], { env: { ...box.env, ...env } });
+    const run = (env: Record<string, string>) => runTts(['Hi.', '-o', box.path('a.mp3'), '--base-url', fake.url, '--no-cache'], { env: { ...box.env, ...env } });
     await run({ OPENAI_API_KEY: 'k1', OPENROUTER_API_KEY: 'k2' });
     await run({ OPENROUTER_API_KEY: 'k2' });
-    expect(fake.requests.map((r) => r.headers['authorization'])).toEqual(['Bearer k1', 'Bearer k2']);
-    expect(fake.requests[1]?.body['model']).toBe('openai/gpt-4o-mini-tts-2025-12-15');
+    expect((await runTts(['config', 'set', 'provider', 'openrouter'], { env: box.env })).code).toBe(0);
+    await run({ OPENAI_API_KEY: 'k1', OPENROUTER_API_KEY: 'k3' });
+    expect(fake.requests.map((r) => r.headers['authorization'])).toEqual(['Bearer k1', 'Bearer k2', 'Bearer k3']);
+    expect(fake.requests.map((r) => r.body['model'])).toEqual(['gpt-4o-mini-tts', 'openai/gpt-4o-mini-tts-2025-12-15', 'openai/gpt-4o-mini-tts-2025-12-15']);
   });
 
   test('a named provider without a key is exit 3, naming the variable and the config command, and sends nothing', async () => {
