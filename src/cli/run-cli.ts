@@ -119,7 +119,7 @@ function buildProgram(io: CliIo, state: RunState): Command {
     .option('--markdown', 'speak Markdown as words, not markup (default for .md files)')
     .option('--no-markdown', 'speak the text exactly as written')
     .option('-o, --output <path>', "write audio to a file ('-' = stdout)")
-    .addOption(new Option('-F, --format <format>', `audio format: ${AUDIO_FORMATS.join(' | ')} (default: the -o extension, else config, else mp3)`))
+    .addOption(new Option('-F, --format <format>', `audio format: ${AUDIO_FORMATS.join(' | ')}; ogg means opus (default: the -o extension, else config, else mp3)`))
     .option('-m, --model <id>', 'model (default: the provider’s)')
     .option('-v, --voice <id>', 'voice (default: the provider’s)')
     .option('-s, --speed <0.25-4>', 'speaking speed')

@@ -23,6 +23,10 @@ describe('one parser for every flag', () => {
     const r = await runTts(['--bogus', 'Hi.'], { env: box.env });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^tts: unknown option '--bogus'\n\(run tts --help for usage\)\n$/);
+    // commander quotes what it was given: escaped like every other word.
+    const quoted = await runTts(['--\u001b]0;pwned\u0007', 'Hi.'], { env: box.env });
+    expect(quoted.code).toBe(2);
+    expect(quoted.stderr).toContain("unknown option '--\\x1b]0;pwned\\x07'");
   });
 
   test('after --, every word is text, even one that names a command', async () => {
