@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { AUDIO_FORMATS } from '../audio/formats.js';
-import { UsageError } from '../errors.js';
+import { InterruptedError, TtsError, UsageError } from '../errors.js';
+import { isNoRoom, writeError } from '../output/write-error.js';
 import { BUILT_IN_PROVIDERS } from '../providers/registry.js';
 import { Reporter } from '../ui/reporter.js';
 import type { CliIo } from './cli-io.js';
@@ -30,7 +31,8 @@ Examples:
 With nothing configured, tts speaks with its built-in offline voice (eSpeak NG).
 
 Providers: ${BUILT_IN_PROVIDERS.map((p) => p.name).join(', ')}, or a configured <name>.baseUrl
-Exit codes: 0 ok, 2 usage or bad input, 3 configuration, 4 provider or network, 5 audio, 130 interrupted`;
+Exit codes: 0 ok, 2 usage or bad input, 3 configuration, 4 provider or network, 5 audio or disk full,
+  130 interrupted (Ctrl-C), 143 terminated (SIGTERM), 129 hung up (SIGHUP)`;
 
 /** Runs one command line and returns its exit code; nothing here calls process.exit. */
 export async function runCli(io: CliIo): Promise<number> {
@@ -51,9 +53,23 @@ export async function runCli(io: CliIo): Promise<number> {
       // commander has already printed its message; the exit code is ours.
       return exitCodeFor(new UsageError(error.message));
     }
-    reporter.line(formatError(error, debug));
-    return exitCodeFor(error);
+    const failure = settleFailure(error, io.signal);
+    reporter.line(formatError(failure, debug));
+    return exitCodeFor(failure);
   }
+}
+
+/**
+ * What a run ended with, as the user should hear it. After a signal, whatever the stopped work
+ * threw (an aborted request, a closed stream), the signal is what ended it. A full disk met where
+ * no sink could say so (a chunk being fetched to disk) is still a full disk, not an unexpected error.
+ */
+function settleFailure(error: unknown, signal: AbortSignal): unknown {
+  if (signal.aborted && !(error instanceof TtsError && error.kind !== 'interrupted')) {
+    return signal.reason instanceof InterruptedError ? signal.reason : new InterruptedError();
+  }
+  if (!(error instanceof TtsError) && isNoRoom(error)) return writeError(error, (error as NodeJS.ErrnoException).path ?? 'the audio');
+  return error;
 }
 
 function buildProgram(io: CliIo, reporter: Reporter, setDebug: (debug: boolean) => void): Command {

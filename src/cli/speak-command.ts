@@ -96,7 +96,7 @@ async function openOutputs(options: SpeakOptions, io: CliIo): Promise<SpeakOutpu
       const { PlayerSink } = await import('../playback/player-sink.js');
       outputs.push({ sink: new PlayerSink(io.env), request });
     } else {
-      const sink = options.output?.kind === 'file' ? await FileSink.open(options.output.path) : new StreamSink(io.stdout);
+      const sink = options.output?.kind === 'file' ? await FileSink.open(options.output.path) : new StreamSink(io.stdout, { where: 'stdout', signal: io.signal });
       outputs.push({ sink, request });
     }
   }
