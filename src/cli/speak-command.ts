@@ -6,7 +6,8 @@ import { cacheDir, configDir } from '../config/paths.js';
 import { runCost } from '../discovery/run-cost.js';
 import { sleep } from '../http/with-retries.js';
 import { readText } from '../input/read-text.js';
-import { FileSink } from '../output/file-sink.js';
+import { openOutput } from '../output/open-output.js';
+import { refuseInputAsOutput } from '../output/same-file.js';
 import { StreamSink } from '../output/stream-sink.js';
 import type { Plan } from '../plan/plan-requests.js';
 import type { Segment } from '../plan/segment.js';
@@ -46,6 +47,7 @@ export async function runSpeak(words: string[], flags: RawSpeakFlags, io: CliIo,
   http.catch(() => undefined);
   const config = readConfigFile(configDir(io.env));
   const options = parseSpeakOptions(flags, config, Boolean(io.stdout.isTTY));
+  if (options.output?.kind === 'file') await refuseInputAsOutput({ args: words, file: options.file, stdin: io.stdin }, options.output.path);
   const segments = await readSegments(words, options, io);
   const provider = pickProvider(options, io, reporter, config);
   const model = options.model ?? provider.spec.defaultModel;
@@ -96,7 +98,9 @@ async function openOutputs(options: SpeakOptions, io: CliIo): Promise<SpeakOutpu
       const { PlayerSink } = await import('../playback/player-sink.js');
       outputs.push({ sink: new PlayerSink(io.env), request });
     } else {
-      const sink = options.output?.kind === 'file' ? await FileSink.open(options.output.path) : new StreamSink(io.stdout, { where: 'stdout', signal: io.signal });
+      const sink =
+        options.output?.kind === 'file' ? await openOutput(options.output.path, { stdout: io.stdout, signal: io.signal })
+        : new StreamSink(io.stdout, { where: 'stdout', signal: io.signal });
       outputs.push({ sink, request });
     }
   }
