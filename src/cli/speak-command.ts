@@ -76,7 +76,7 @@ export async function runSpeak(words: string[], flags: RawSpeakFlags, io: CliIo,
 
 /** The input as segments: the text of the arguments, a file or stdin, Markdown spoken as words. */
 async function readSegments(words: string[], options: SpeakOptions, io: CliIo): Promise<Segment[]> {
-  const read = await readText({ args: words, file: options.file, stdin: io.stdin });
+  const read = await readText({ args: words, file: options.file, stdin: io.stdin, signal: io.signal });
   const text = options.markdown ? markdownToSpeech(read) : read;
   if (text.trim() === '') {
     throw new UsageError('Nothing to speak: the Markdown holds only markup (code blocks, rules, links without text)', {
