@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { planOutputs, type OutputRequest } from '../audio/format-plan.js';
-import { DiskCache, ScratchStore, type ChunkStore } from '../cache/chunk-store.js';
+import { openDiskCache, ScratchStore, type ChunkStore } from '../cache/chunk-store.js';
 import { readConfigFile } from '../config/config-file.js';
 import { cacheDir, configDir } from '../config/paths.js';
 import { runCost } from '../discovery/run-cost.js';
@@ -114,7 +114,7 @@ interface Transport {
 
 async function speakAndReport(context: RunContext, transport: Transport, io: CliIo, reporter: Reporter): Promise<void> {
   const { options, provider } = context;
-  const store: ChunkStore = options.cache ? new DiskCache(cacheDir(io.env), CACHE_MAX_BYTES) : new ScratchStore();
+  const store: ChunkStore = options.cache ? await openDiskCache(cacheDir(io.env), CACHE_MAX_BYTES, { warn: (message) => reporter.warn(message) }) : new ScratchStore();
   const scheduler = new Scheduler({ concurrency: options.concurrency, store, retries: options.retries, interrupt: io.signal, sleep: io.sleep ?? sleep, random: io.random ?? Math.random });
   await reporter.startProgress(`Speaking with ${provider.spec.description}…`);
   try {
