@@ -44,9 +44,13 @@ export class AudioError extends TtsError {
 }
 
 export class InterruptedError extends TtsError {
-  constructor(message = 'Interrupted') {
+  /** The signal that asked us to stop, when one did: the exit code says which. */
+  readonly signal: NodeJS.Signals | undefined;
+
+  constructor(message = 'Interrupted', signal?: NodeJS.Signals) {
     super('interrupted', message);
     this.name = 'InterruptedError';
+    this.signal = signal;
   }
 }
 

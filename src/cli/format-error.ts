@@ -1,4 +1,4 @@
-import { ProviderError, TtsError } from '../errors.js';
+import { InterruptedError, ProviderError, TtsError } from '../errors.js';
 
 /**
  * One place turns any error into what the user reads: what failed, the provider's own words with
@@ -7,7 +7,10 @@ import { ProviderError, TtsError } from '../errors.js';
 export function formatError(error: unknown, debug: boolean): string {
   const lines: string[] = [];
   if (error instanceof TtsError) {
-    if (error.kind === 'interrupted') return 'tts: interrupted';
+    if (error.kind === 'interrupted') {
+      const by = error instanceof InterruptedError ? error.signal : undefined;
+      return by === undefined || by === 'SIGINT' ? 'tts: interrupted' : `tts: interrupted by ${by}`;
+    }
     lines.push(`tts: ${error.message}`);
     if (error instanceof ProviderError) {
       const { status, code, type, requestId } = error.details;

@@ -1,4 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
+import { InterruptedError } from '../errors.js';
+import { writeError } from '../output/write-error.js';
+import { EXIT_OK, exitCodeFor } from './exit-codes.js';
 import { runCli } from './run-cli.js';
 
 // undici parses HTTP with llhttp compiled to WebAssembly. On Node 20, V8 tiers that code up in the
@@ -13,15 +16,24 @@ if (process.versions.node.startsWith('20.')) setFlagsFromString('--liftoff-only'
  */
 export async function main(): Promise<void> {
   const interrupt = new AbortController();
-  // Only the first Ctrl-C is ours (abort and clean up); a second one gets Node's default: exit now.
-  process.once('SIGINT', () => interrupt.abort());
-  process.once('SIGTERM', () => interrupt.abort());
+  // Only the first signal is ours: abort, clean up (no part file left behind), exit 128 + its
+  // number. Any signal after it gets Node's default: the process ends at once. SIGHUP (the terminal
+  // closed) ends a run just as SIGTERM does.
+  const onSignal = (signal: NodeJS.Signals): void => {
+    for (const name of STOP_SIGNALS) process.off(name, onSignal);
+    interrupt.abort(new InterruptedError('Interrupted', signal));
+  };
+  for (const name of STOP_SIGNALS) process.on(name, onSignal);
   // A reader that stops early (`tts voices | head`) is normal: stop writing quietly. Audio runs
-  // notice it through their own output and end with a message.
+  // notice a failed stdout (a closed pipe, a full disk) through their own output and say so; for
+  // words, the failure is said once the command is done.
+  let stdoutFailure: NodeJS.ErrnoException | undefined;
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') throw error;
+    if (error.code !== 'EPIPE') stdoutFailure ??= error;
   });
-  process.exitCode = await runCli({
+  // A terminal that hung up cannot show the last words; that is no reason to crash on the way out.
+  process.stderr.on('error', () => undefined);
+  const code = await runCli({
     argv: process.argv.slice(2),
     env: process.env,
     stdin: process.stdin,
@@ -29,4 +41,24 @@ export async function main(): Promise<void> {
     stderr: process.stderr,
     signal: interrupt.signal,
   });
+  // A failed write says so on the next tick: let it.
+  await new Promise((resolve) => setImmediate(resolve));
+  if (code === EXIT_OK && stdoutFailure) {
+    const error = writeError(stdoutFailure, 'stdout');
+    process.stderr.write(`tts: ${error.message}\n`);
+    process.exitCode = exitCodeFor(error);
+    return;
+  }
+  process.exitCode = code;
+  if (interrupt.signal.aborted && code !== EXIT_OK) {
+    // The one forced exit. Audio queued for a reader that stopped reading (a stalled pipe) holds the
+    // process open until it reads again, perhaps never; an interrupted run has nothing left worth
+    // delivering. The timer is unref'd: it fires only if something still holds the process.
+    setTimeout(() => process.exit(), STUCK_AFTER_SIGNAL_MS).unref();
+  }
 }
+
+/** How long an interrupted process may take to wind down before it is ended. */
+const STUCK_AFTER_SIGNAL_MS = 1000;
+
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;

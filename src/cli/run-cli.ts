@@ -2,7 +2,8 @@ import type { Writable } from 'node:stream';
 import { Command, CommanderError, Option } from 'commander';
 import { AUDIO_FORMATS } from '../audio/formats.js';
 import { Redactor } from '../config/secrets.js';
-import { UsageError } from '../errors.js';
+import { InterruptedError, TtsError, UsageError } from '../errors.js';
+import { isNoRoom, writeError } from '../output/write-error.js';
 import { BUILT_IN_PROVIDERS } from '../providers/registry.js';
 import { escapeControls } from '../text/control-characters.js';
 import { Reporter } from '../ui/reporter.js';
@@ -33,7 +34,8 @@ Examples:
 With nothing configured, tts speaks with its built-in offline voice (eSpeak NG).
 
 Providers: ${BUILT_IN_PROVIDERS.map((p) => p.name).join(', ')}, or a configured <name>.baseUrl
-Exit codes: 0 ok, 2 usage or bad input, 3 configuration, 4 provider or network, 5 audio, 130 interrupted`;
+Exit codes: 0 ok, 2 usage or bad input, 3 configuration, 4 provider or network, 5 audio or disk full,
+  130 interrupted (Ctrl-C), 143 terminated (SIGTERM), 129 hung up (SIGHUP)`;
 
 /**
  * `--` ends the options: every word after it is text, even one that names a command
@@ -83,7 +85,7 @@ export async function runCli(io: CliIo): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError && error.exitCode === 0) return EXIT_OK;
     // commander has already printed its own message for its errors; the exit code is ours.
-    const failure = error instanceof CommanderError ? new UsageError(error.message.replace(/^error: /, '')) : error;
+    const failure = error instanceof CommanderError ? new UsageError(error.message.replace(/^error: /, '')) : settleFailure(error, io.signal);
     if (!(error instanceof CommanderError)) state.reporter.line(formatError(failure, program.opts<RawSpeakFlags>().debug === true));
     const code = exitCodeFor(failure);
     const json = jsonErrorStream(program, state.command, io);
@@ -105,6 +107,19 @@ function jsonErrorStream(program: Command, command: Command | undefined, io: Cli
   const flags = program.opts<RawSpeakFlags>();
   const audioOnStdout = flags.dryRun !== true && audioDestination(flags, Boolean(io.stdout.isTTY)).output?.kind === 'stdout';
   return audioOnStdout ? io.stderr : io.stdout;
+}
+
+/**
+ * What a run ended with, as the user should hear it. After a signal, whatever the stopped work
+ * threw (an aborted request, a closed stream), the signal is what ended it. A full disk met where
+ * no sink could say so (a chunk being fetched to disk) is still a full disk, not an unexpected error.
+ */
+function settleFailure(error: unknown, signal: AbortSignal): unknown {
+  if (signal.aborted && !(error instanceof TtsError && error.kind !== 'interrupted')) {
+    return signal.reason instanceof InterruptedError ? signal.reason : new InterruptedError();
+  }
+  if (!(error instanceof TtsError) && isNoRoom(error)) return writeError(error, (error as NodeJS.ErrnoException).path ?? 'the audio');
+  return error;
 }
 
 function buildProgram(io: CliIo, state: RunState): Command {

@@ -1,12 +1,13 @@
 import type { Dispatcher } from 'undici';
 import { planOutputs, type OutputRequest } from '../audio/format-plan.js';
-import { DiskCache, ScratchStore, type ChunkStore } from '../cache/chunk-store.js';
+import { openDiskCache, ScratchStore, type ChunkStore } from '../cache/chunk-store.js';
 import { readConfigFile } from '../config/config-file.js';
 import { cacheDir, configDir } from '../config/paths.js';
 import { runCost } from '../discovery/run-cost.js';
 import { sleep } from '../http/with-retries.js';
 import { readText } from '../input/read-text.js';
-import { FileSink } from '../output/file-sink.js';
+import { openOutput } from '../output/open-output.js';
+import { refuseInputAsOutput } from '../output/same-file.js';
 import { StreamSink } from '../output/stream-sink.js';
 import type { Plan } from '../plan/plan-requests.js';
 import type { Segment } from '../plan/segment.js';
@@ -46,6 +47,7 @@ export async function runSpeak(words: string[], flags: RawSpeakFlags, io: CliIo,
   http.catch(() => undefined);
   const config = readConfigFile(configDir(io.env));
   const options = parseSpeakOptions(flags, config, Boolean(io.stdout.isTTY));
+  if (options.output?.kind === 'file') await refuseInputAsOutput({ args: words, file: options.file, stdin: io.stdin }, options.output.path);
   const segments = await readSegments(words, options, io);
   const provider = pickProvider(options, io, reporter, config);
   const model = options.model ?? provider.spec.defaultModel;
@@ -74,7 +76,7 @@ export async function runSpeak(words: string[], flags: RawSpeakFlags, io: CliIo,
 
 /** The input as segments: the text of the arguments, a file or stdin, Markdown spoken as words. */
 async function readSegments(words: string[], options: SpeakOptions, io: CliIo): Promise<Segment[]> {
-  const read = await readText({ args: words, file: options.file, stdin: io.stdin });
+  const read = await readText({ args: words, file: options.file, stdin: io.stdin, signal: io.signal });
   const text = options.markdown ? markdownToSpeech(read) : read;
   if (text.trim() === '') {
     throw new UsageError('Nothing to speak: the Markdown holds only markup (code blocks, rules, links without text)', {
@@ -96,7 +98,9 @@ async function openOutputs(options: SpeakOptions, io: CliIo): Promise<SpeakOutpu
       const { PlayerSink } = await import('../playback/player-sink.js');
       outputs.push({ sink: new PlayerSink(io.env), request });
     } else {
-      const sink = options.output?.kind === 'file' ? await FileSink.open(options.output.path) : new StreamSink(io.stdout);
+      const sink =
+        options.output?.kind === 'file' ? await openOutput(options.output.path, { stdout: io.stdout, signal: io.signal })
+        : new StreamSink(io.stdout, { where: 'stdout', signal: io.signal });
       outputs.push({ sink, request });
     }
   }
@@ -110,7 +114,7 @@ interface Transport {
 
 async function speakAndReport(context: RunContext, transport: Transport, io: CliIo, reporter: Reporter): Promise<void> {
   const { options, provider } = context;
-  const store: ChunkStore = options.cache ? new DiskCache(cacheDir(io.env), CACHE_MAX_BYTES) : new ScratchStore();
+  const store: ChunkStore = options.cache ? await openDiskCache(cacheDir(io.env), CACHE_MAX_BYTES, { warn: (message) => reporter.warn(message) }) : new ScratchStore();
   const scheduler = new Scheduler({ concurrency: options.concurrency, store, retries: options.retries, interrupt: io.signal, sleep: io.sleep ?? sleep, random: io.random ?? Math.random });
   await reporter.startProgress(`Speaking with ${provider.spec.description}…`);
   try {
