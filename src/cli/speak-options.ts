@@ -182,7 +182,8 @@ export function parseSpeakOptions(flags: RawSpeakFlags, config: ConfigReader, st
 function subtitlesPath(flags: RawSpeakFlags): string | undefined {
   if (flags.subtitles === undefined) return undefined;
   if (flags.subtitles.trim() === '') throw new UsageError('--subtitles needs a path, e.g. --subtitles speech.srt');
-  subtitleKind(flags.subtitles);
+  // A named pipe or descriptor may have no extension; one that names another format is a mistake.
+  if (/\.[^./\\]+$/.test(flags.subtitles)) subtitleKind(flags.subtitles);
   if (flags.output !== undefined && resolve(flags.output) === resolve(flags.subtitles)) {
     throw new UsageError('--subtitles and --output name the same file', { hint: 'e.g. -o speech.mp3 --subtitles speech.srt' });
   }

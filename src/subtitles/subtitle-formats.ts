@@ -40,6 +40,12 @@ export function subtitleKind(path: string): SubtitleKind {
   return kind;
 }
 
+/** For a pipe or device, whose name may say nothing: its extension if it has one, else SRT. */
+export function subtitleKindOrSrt(path: string): SubtitleKind {
+  const ext = /\.([^./\\]+)$/.exec(path)?.[1]?.toLowerCase();
+  return SUBTITLE_EXTENSIONS.find((k) => k === ext) ?? 'srt';
+}
+
 export function subtitleFormat(kind: SubtitleKind): SubtitleFormat {
   return kind === 'srt' ? srt : kind === 'vtt' ? vtt : json();
 }
