@@ -112,6 +112,9 @@ export async function loadOpusEncoder(): Promise<SampleEncoderFactory> {
         encoder.delete();
         return { tail: out, patches: [] };
       },
+      // Opus decodes at 48 kHz; the pre-skip and the final granule trim the rest, so out comes
+      // exactly the input.
+      position: () => ({ samples: inputSamples * to48k, sampleRate: 48_000 }),
     };
   };
 }
