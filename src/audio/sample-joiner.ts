@@ -76,11 +76,14 @@ export class SampleJoiner implements AudioJoiner {
     /** Layout of raw pcm input, which carries none of its own. */
     private readonly pcmLayout: WavLayout,
     private readonly makeEncoder: SampleEncoderFactory,
-  ) {}
+  ) {
+    // Raw pcm's layout is known from the start, so position() is too; a wav's comes with its header.
+    if (input === 'pcm') this.adopt(pcmLayout);
+  }
 
   push(bytes: Uint8Array): Uint8Array[] {
     this.state.pushing(this.encoder?.position().samples);
-    if (this.input === 'pcm') return [...this.adopt(this.pcmLayout), ...this.frames(bytes)];
+    if (this.input === 'pcm') return this.frames(bytes);
     this.reader ??= new WavReader(`chunk ${this.chunk}`);
     const samples = this.reader.push(bytes);
     const out = this.reader.layout ? this.adopt(this.reader.layout) : [];
@@ -100,13 +103,11 @@ export class SampleJoiner implements AudioJoiner {
 
   silence(ms: number): Uint8Array[] {
     this.state.pause(ms);
-    // Raw pcm's layout is known from the start; a wav's only from the first chunk's header.
-    const out = this.input === 'pcm' ? this.adopt(this.pcmLayout) : [];
     if (!this.layout) {
       this.state.pendingMs += ms;
-      return out;
+      return [];
     }
-    return [...out, ...this.zeros(silenceSamples(ms, this.layout.sampleRate))];
+    return this.zeros(silenceSamples(ms, this.layout.sampleRate));
   }
 
   finish(): JoinEnd {
