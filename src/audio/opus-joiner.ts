@@ -74,7 +74,7 @@ export class OpusJoiner implements AudioJoiner {
   private leading = 0;
 
   push(bytes: Uint8Array): Uint8Array[] {
-    this.state.pushing(this.serial === undefined ? undefined : this.decoded());
+    this.state.pushing(this.streaming() ? this.decoded() : undefined);
     this.queue.push(bytes);
     const out: Uint8Array[] = [];
     for (;;) {
@@ -133,6 +133,11 @@ export class OpusJoiner implements AudioJoiner {
 
   seconds(): number | undefined {
     return positionSeconds(this.position());
+  }
+
+  /** Chunk 1's headers are through (and any leading pause made): audio and pauses can follow. */
+  private streaming(): boolean {
+    return this.serial !== undefined && (this.chunk > 1 || this.headerPackets === 0);
   }
 
   private decoded(): number {
