@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createJoiner } from '../../src/audio/format-plan.js';
 import type { AudioFormat } from '../../src/audio/formats.js';
 import { decode, encodeTone, probe, requireTool, run } from '../helpers/audio-tools.js';
+import { firstDifference } from './join-helpers.js';
 
 let dir: string;
 beforeAll(() => {
@@ -73,7 +74,7 @@ describe.each([
       writeFileSync(one, c);
       return decode(one);
     }));
-    expect(decode(path)).toEqual(expected);
+    expect(firstDifference(decode(path), expected)).toBe('none');
     expect(run('flac', ['-s', '-t', path]).status).toBe(0);
     if (seekable) expect(probe(path).duration).toBeCloseTo(expected.length / 2 / 24_000, 6);
   });

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AudioFormat } from '../../src/audio/formats.js';
 import type { AudioJoiner } from '../../src/audio/joiner.js';
@@ -27,9 +27,12 @@ const chirpExpression = (seconds: number, hz: number): string =>
 export function chirpChunk(dir: string, format: AudioFormat, o: { seconds: number; hz: number; rate?: number; channels?: number }): Buffer {
   const rate = o.rate ?? 24_000;
   const channels = o.channels ?? 1;
-  const expr = Array.from({ length: channels }, (_, c) => chirpExpression(o.seconds, o.hz + 100 * c)).join('|');
   const out = join(dir, fileName(format, `chirp-${o.hz}-${o.seconds}-${rate}-${channels}`));
-  execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', `aevalsrc=${expr}:s=${rate}:d=${o.seconds}`, ...ENCODERS[format]!, out]);
+  // Made once per test file: ffmpeg's start-up is most of a test's time on a busy machine.
+  if (!existsSync(out)) {
+    const expr = Array.from({ length: channels }, (_, c) => chirpExpression(o.seconds, o.hz + 100 * c)).join('|');
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', `aevalsrc=${expr}:s=${rate}:d=${o.seconds}`, ...ENCODERS[format]!, out]);
+  }
   return readFileSync(out);
 }
 
@@ -151,6 +154,17 @@ export function rms(d: Decoded, from: number, to: number): number {
   let sum = 0;
   for (let i = from * d.channels; i < to * d.channels; i++) sum += d.samples[i]! ** 2;
   return Math.sqrt(sum / Math.max(1, (to - from) * d.channels));
+}
+
+/**
+ * Whether two byte strings are equal, and where they first differ: vitest's toEqual walks a Buffer
+ * element by element (seconds for a second of audio on a busy machine).
+ */
+export function firstDifference(actual: Uint8Array, expected: Uint8Array): string {
+  if (Buffer.from(actual.buffer, actual.byteOffset, actual.byteLength).equals(expected)) return 'none';
+  let at = 0;
+  while (at < actual.length && at < expected.length && actual[at] === expected[at]) at++;
+  return `at byte ${at} of ${actual.length} (expected ${expected.length})`;
 }
 
 export function run(tool: string, args: string[]): { status: number; stdout: Buffer; output: string } {

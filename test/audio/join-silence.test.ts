@@ -2,12 +2,15 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { createJoiner, planFormats } from '../../src/audio/format-plan.js';
 import type { AudioFormat } from '../../src/audio/formats.js';
 import { opusSilencePacket } from '../../src/audio/opus-joiner.js';
 import { probe, requireTool } from '../helpers/audio-tools.js';
 import { chirpChunk, chirpPcm, decodeAll, fileName, findLag, frames, joinSteps, rms, run, type Decoded, type Span, type Step } from './join-helpers.js';
+
+// Each test runs ffmpeg a handful of times, which takes seconds apiece on a busy 2-core machine.
+vi.setConfig({ testTimeout: 60_000 });
 
 let dir: string;
 beforeAll(() => {
