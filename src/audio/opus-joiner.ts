@@ -43,6 +43,17 @@ export function opusSilencePacket(samples: number, channels: number): Buffer {
 }
 
 /**
+ * The head of a packet left open at the end of `page` (its last lacing value is 255), which the next
+ * page completes: the TOC that says its length is on this page. `lastEnd` is where the page's last
+ * completed packet ends; `carried`, a packet still open from the page before.
+ */
+function openPacketHead(page: OggPage, lastEnd: number | undefined, carried: Buffer | undefined): Buffer | undefined {
+  if (page.segments.at(-1) !== 255) return undefined;
+  if (lastEnd === undefined && carried) return carried;
+  return Buffer.from(page.body.subarray(lastEnd ?? 0, (lastEnd ?? 0) + 2));
+}
+
+/**
  * Joins Ogg Opus chunks into one logical stream: chunk 1's OpusHead and OpusTags and serial number,
  * every later chunk's header packets dropped, pages renumbered, each page's granule set to the running
  * sample count (from each packet's TOC), BOS on the first page and EOS on the last only, CRCs
@@ -67,6 +78,8 @@ export class OpusJoiner implements AudioJoiner {
   /** Header packets of the current chunk still to pass (OpusHead, OpusTags). */
   private headerPackets = 2;
   private chunk = 1;
+  /** The first bytes (TOC and frame count) of a packet that continues on the next page. */
+  private open: Buffer | undefined;
   /** The newest audio page, held back until we know whether it is the last. */
   private held: OggPage | undefined;
   private readonly state = new JoinState();
@@ -94,6 +107,7 @@ export class OpusJoiner implements AudioJoiner {
     if (this.queue.length > 0) throw new AudioError(`chunk ${this.chunk} ends inside an Ogg page`);
     if (this.headerPackets > 0) throw new AudioError(`chunk ${this.chunk} has no Opus audio`);
     this.headerPackets = 2;
+    this.open = undefined;
     this.chunk++;
     this.state.ended();
     return [];
@@ -154,10 +168,10 @@ export class OpusJoiner implements AudioJoiner {
       if (this.headerPackets === 0) this.state.known(this.decoded());
       return;
     }
-    let samples = 0;
-    for (const p of completedPackets(page)) samples += opusPacketSamples(page.body.subarray(p.start, p.end));
-    this.granule += samples;
-    const granule = completedPackets(page).length > 0 ? BigInt(this.granule) : NO_GRANULE;
+    const packets = completedPackets(page);
+    for (const p of packets) this.granule += opusPacketSamples(p.start === 0 && this.open ? this.open : page.body.subarray(p.start, p.end));
+    this.open = openPacketHead(page, packets.at(-1)?.end, this.open);
+    const granule = packets.length > 0 ? BigInt(this.granule) : NO_GRANULE;
     this.hold({ ...page, granule, flags: page.flags & OGG_CONTINUED }, out);
   }
 

@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
@@ -88,6 +89,17 @@ test('Ogg Opus from a provider: opusdec decodes exactly position() samples at 48
   const raw = run('opusdec', ['--quiet', '--rate', '48000', joined.path, '-']);
   expect(raw.status).toBe(0);
   expect(raw.stdout.length / 2).toBe(joined.position.samples);
+});
+
+test('Ogg Opus whose packets continue across pages: every packet is counted, by its own TOC', async () => {
+  // 256 kb/s on 5-second pages: more than 255 lacing values a page, so packets are split.
+  const path = join(dir, 'split-packets.ogg');
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=2:sample_rate=48000', '-c:a', 'libopus', '-b:a', '256k', '-page_duration', '5000000', '-f', 'ogg', path]);
+  const chunk = readFileSync(path);
+  const joined = joinSteps(await createJoiner({ output: 'opus', wire: 'opus' }, false), [{ chunk }, { chunk }], { dir, name: 'split-joined', format: 'opus', seekable: false });
+  const decoded = decodeAll(joined.path);
+  expect(decoded.warnings).toEqual([]);
+  expect(joined.position.samples).toBe(frames(decoded));
 });
 
 describe.each([
