@@ -111,7 +111,8 @@ export class SampleJoiner implements AudioJoiner {
   }
 
   finish(): JoinEnd {
-    const out = this.adopt(this.pcmLayout);
+    // A run with no chunk at all (or only pauses) still makes a valid output, in the usual layout.
+    const out = this.layout ? [] : this.adopt(this.pcmLayout);
     const end = this.encoder!.finish();
     return { tail: [...out, ...end.tail], patches: end.patches };
   }
