@@ -1,7 +1,8 @@
 import { AudioError } from '../errors.js';
+import { BitWriter } from './bit-writer.js';
 import { ByteQueue } from './byte-queue.js';
 import { crc16, crc8, parseFlacFrameHeader, utf8Number } from './flac-frame.js';
-import type { AudioJoiner, JoinEnd } from './joiner.js';
+import { JoinState, positionSeconds, silenceSamples, type AudioJoiner, type AudioPosition, type JoinEnd } from './joiner.js';
 
 interface StreamInfo {
   sampleRate: number;
@@ -19,12 +20,16 @@ const MAX_HEADER = 16;
  * cannot express, so every frame header is rewritten as variable-blocksize (sync 0xFFF9) carrying
  * its absolute first-sample number, with CRC-8 and CRC-16 recomputed. One STREAMINFO is written,
  * patched on a file with the true totals and frame sizes (MD5 left zero: "not computed").
+ *
+ * Timeline: FLAC has no priming or padding; position() counts the samples of every frame, and each
+ * chunk's audio starts exactly at its span's start. Pauses are exact to the sample.
  */
 export class FlacJoiner implements AudioJoiner {
   private readonly queue = new ByteQueue();
   private phase: 'magic' | 'metadata' | 'frames' = 'magic';
   private info: StreamInfo | undefined;
   private chunk = 1;
+  private readonly state = new JoinState();
   /** Bytes of the current frame already checked for the next sync, and their CRC-16. */
   private scanned = 0;
   private crc = 0;
@@ -38,6 +43,7 @@ export class FlacJoiner implements AudioJoiner {
   private maxFrame = 0;
 
   push(bytes: Uint8Array): Uint8Array[] {
+    this.state.pushing(this.info ? this.samples : undefined);
     this.queue.push(bytes);
     return this.drain(false);
   }
@@ -49,11 +55,34 @@ export class FlacJoiner implements AudioJoiner {
     this.scanned = 0;
     this.queue.clear();
     this.chunk++;
+    this.state.ended();
     return out;
   }
 
+  /**
+   * Exact silence: frames of CONSTANT zero subframes, numbered like every other frame (variable
+   * blocksize, absolute sample number), no bigger than the stream's largest block, sized evenly so
+   * that none is below FLAC's 16-sample minimum unless the pause itself is.
+   */
+  silence(ms: number): Uint8Array[] {
+    this.state.pause(ms);
+    if (!this.info) {
+      this.state.pendingMs += ms;
+      return [];
+    }
+    return this.silentFrames(silenceSamples(ms, this.info.sampleRate));
+  }
+
+  position(): AudioPosition | undefined {
+    return this.info && { samples: this.samples, sampleRate: this.info.sampleRate };
+  }
+
+  chunkStart(): AudioPosition | undefined {
+    return this.state.chunkStart(this.info?.sampleRate);
+  }
+
   seconds(): number | undefined {
-    return this.info ? this.samples / this.info.sampleRate : undefined;
+    return positionSeconds(this.position());
   }
 
   finish(): JoinEnd {
@@ -146,13 +175,47 @@ export class FlacJoiner implements AudioJoiner {
     out.set(header, 0);
     out.set(body, header.length);
     out.writeUInt16BE(crc16(out, 0, out.length - 2), out.length - 2);
-    if (this.lastBlock > 0) this.minBlock = Math.min(this.minBlock, this.lastBlock);
-    this.lastBlock = old.blockSize;
-    this.maxBlock = Math.max(this.maxBlock, old.blockSize);
-    this.minFrame = Math.min(this.minFrame, out.length);
-    this.maxFrame = Math.max(this.maxFrame, out.length);
-    this.samples += old.blockSize;
+    this.count(old.blockSize, out.length);
     return out;
+  }
+
+  /** Keeps STREAMINFO's bounds and the running sample number up to date for each frame written. */
+  private count(blockSize: number, frameBytes: number): void {
+    if (this.lastBlock > 0) this.minBlock = Math.min(this.minBlock, this.lastBlock);
+    this.lastBlock = blockSize;
+    this.maxBlock = Math.max(this.maxBlock, blockSize);
+    this.minFrame = Math.min(this.minFrame, frameBytes);
+    this.maxFrame = Math.max(this.maxFrame, frameBytes);
+    this.samples += blockSize;
+  }
+
+  private silentFrames(samples: number): Buffer[] {
+    const info = this.info!;
+    const frames = Math.ceil(samples / info.maxBlock);
+    const out: Buffer[] = [];
+    for (let i = 0; i < frames; i++) {
+      const blockSize = Math.floor((samples * (i + 1)) / frames) - Math.floor((samples * i) / frames);
+      const frame = this.silentFrame(info, blockSize);
+      this.count(blockSize, frame.length);
+      out.push(frame);
+    }
+    return out;
+  }
+
+  private silentFrame(info: StreamInfo, blockSize: number): Buffer {
+    const rate = rateCode(info.sampleRate);
+    const bits = SAMPLE_SIZE_CODES.indexOf(info.bitsPerSample);
+    const header = [0xff, 0xf9, 0x70 | rate.code, ((info.channels - 1) << 4) | (Math.max(0, bits) << 1), ...utf8Number(this.samples), (blockSize - 1) >> 8, (blockSize - 1) & 0xff, ...rate.extra];
+    header.push(crc8(Uint8Array.from(header), 0, header.length));
+    const body = new BitWriter();
+    // Per channel: a CONSTANT subframe header (type 000000, no wasted bits) and the value 0.
+    for (let c = 0; c < info.channels; c++) body.write(0, 8).write(0, info.bitsPerSample);
+    const bytes = body.bytes();
+    const frame = Buffer.alloc(header.length + bytes.length + 2);
+    frame.set(header, 0);
+    bytes.copy(frame, header.length);
+    frame.writeUInt16BE(crc16(frame, 0, frame.length - 2), frame.length - 2);
+    return frame;
   }
 
   private streamInfoBlock(block: Buffer, out: Uint8Array[]): void {
@@ -169,6 +232,9 @@ export class FlacJoiner implements AudioJoiner {
       // A pipe cannot be patched: it keeps "total unknown" (0) and bounds that stay true.
       const header = Buffer.from([0x80, 0, 0, 34]);
       out.push(Buffer.from('fLaC', 'latin1'), header, streamInfo(info, { minBlock: 16, maxBlock: info.maxBlock, minFrame: 0, maxFrame: 0, total: 0 }));
+      out.push(...this.silentFrames(silenceSamples(this.state.pendingMs, info.sampleRate)));
+      this.state.pendingMs = 0;
+      this.state.known(this.samples);
       return;
     }
     if (first.sampleRate !== info.sampleRate || first.channels !== info.channels || first.bitsPerSample !== info.bitsPerSample) {
@@ -177,6 +243,25 @@ export class FlacJoiner implements AudioJoiner {
       );
     }
   }
+}
+
+/** FLAC's sample size codes by bits per sample; 0 means "see STREAMINFO". */
+const SAMPLE_SIZE_CODES = [0, 8, 12, 0, 16, 20, 24, 32];
+/** Sample rates with a code of their own (codes 1-11). */
+const RATE_CODES = [0, 88_200, 176_400, 192_000, 8_000, 16_000, 22_050, 24_000, 32_000, 44_100, 48_000, 96_000];
+
+/**
+ * A frame header's sample rate code for `rate`, as encoders write it: its own code, else the rate in
+ * kHz, Hz or tens of Hz in extra bytes. ffmpeg's parser rejects a frame whose rate or sample size
+ * codes differ from its neighbours', so silent frames must code them as encoders do.
+ */
+function rateCode(rate: number): { code: number; extra: number[] } {
+  const own = RATE_CODES.indexOf(rate);
+  if (own > 0) return { code: own, extra: [] };
+  if (rate % 1000 === 0 && rate <= 255_000) return { code: 12, extra: [rate / 1000] };
+  if (rate <= 65_535) return { code: 13, extra: [rate >> 8, rate & 0xff] };
+  if (rate % 10 === 0 && rate / 10 <= 65_535) return { code: 14, extra: [(rate / 10) >> 8, (rate / 10) & 0xff] };
+  return { code: 0, extra: [] };
 }
 
 function streamInfo(info: StreamInfo, v: { minBlock: number; maxBlock: number; minFrame: number; maxFrame: number; total: number }): Buffer {

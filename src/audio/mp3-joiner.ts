@@ -1,6 +1,6 @@
 import { AudioError } from '../errors.js';
 import { ByteQueue, id3v2Size } from './byte-queue.js';
-import type { AudioJoiner, JoinEnd } from './joiner.js';
+import { JoinState, positionSeconds, type AudioJoiner, type AudioPosition, type JoinEnd } from './joiner.js';
 import { isTagFrame, mp3HeaderBytes, parseMp3Header, xingOffset, type Mp3FrameHeader } from './mp3-frame.js';
 
 const XING_FLAGS_FRAMES_AND_BYTES = 0x3;
@@ -11,10 +11,20 @@ const XING_FLAGS_FRAMES_AND_BYTES = 0x3;
  * audio frame is kept, since the next frame's bit reservoir may point back into it. On a file one
  * Info (constant bitrate) or Xing (variable) frame is written first and patched at the end with the
  * true frame and byte counts, so the stated duration is the audio's.
+ *
+ * Timeline: ffmpeg decodes every audio frame in full (the Info frame is not audio, and without a
+ * LAME tag nothing is trimmed), so position() counts frames × 576 (MPEG-2/2.5) or 1152 samples.
+ * A provider's chunk carries its encoder's priming: its audio starts ENCDELAY + 529 samples into
+ * its span (1105 for LAME and ffmpeg), and its padding ends the span. mpg123 differs on a file: an
+ * Info frame makes it skip the 529-sample decoder delay at the start, so for it everything is 529
+ * samples earlier. Pauses are frames that decode to silence, in whole frames.
  */
 export class Mp3Joiner implements AudioJoiner {
   private readonly queue = new ByteQueue();
   private first: Mp3FrameHeader | undefined;
+  /** The first audio frame's header bytes, the model for silent frames. */
+  private firstHeader: Buffer | undefined;
+  private readonly state = new JoinState();
   private xingFrame: Buffer | undefined;
   private chunk = 1;
   private frames = 0;
@@ -39,6 +49,7 @@ export class Mp3Joiner implements AudioJoiner {
   samples = 0;
 
   push(bytes: Uint8Array): Uint8Array[] {
+    this.state.pushing(this.first ? this.samples : undefined);
     this.queue.push(bytes);
     return this.drain(false);
   }
@@ -46,14 +57,56 @@ export class Mp3Joiner implements AudioJoiner {
   endChunk(): Uint8Array[] {
     const out = this.drain(true);
     if (this.frames === this.framesBeforeChunk) throw new AudioError(`chunk ${this.chunk} holds no MP3 audio frames`);
-    this.framesBeforeChunk = this.frames;
     this.queue.clear();
     this.chunk++;
+    this.state.ended();
+    this.framesBeforeChunk = this.frames;
     return out;
   }
 
+  /**
+   * Whole frames of silence, each shaped like the stream's first audio frame (version, rate, channel
+   * mode, bitrate, so a constant bitrate stays constant) with zeroed side info: no spectral data,
+   * and main_data_begin 0, so no frame's bit reservoir reaches into them. Nearest whole frame: at
+   * 24 kHz, 750 ms (18,000 samples) becomes 31 frames, 17,856 samples.
+   */
+  silence(ms: number): Uint8Array[] {
+    this.state.pause(ms);
+    if (!this.first) {
+      this.state.pendingMs += ms;
+      return [];
+    }
+    return this.silentFrames(ms);
+  }
+
+  private silentFrames(ms: number): Buffer[] {
+    const header = Buffer.from(this.firstHeader!);
+    header[1]! |= 0x01; // no CRC
+    header[2]! &= ~0x02; // no padding slot
+    header[3]! &= 0xcf; // no mode extension
+    const shape = parseMp3Header(header)!;
+    const frame = Buffer.alloc(shape.frameBytes);
+    header.copy(frame);
+    const count = Math.round((ms * shape.sampleRate) / 1000 / shape.samples);
+    const out = Array.from({ length: count }, () => frame);
+    this.frames += count;
+    this.framesBeforeChunk = this.frames;
+    this.bytes += count * frame.length;
+    this.samples += count * shape.samples;
+    this.bitrates.add(shape.bitrateKbps);
+    return out;
+  }
+
+  position(): AudioPosition | undefined {
+    return this.first && { samples: this.samples, sampleRate: this.first.sampleRate };
+  }
+
+  chunkStart(): AudioPosition | undefined {
+    return this.state.chunkStart(this.first?.sampleRate);
+  }
+
   seconds(): number | undefined {
-    return this.first ? this.samples / this.first.sampleRate : undefined;
+    return positionSeconds(this.position());
   }
 
   finish(): JoinEnd {
@@ -98,7 +151,7 @@ export class Mp3Joiner implements AudioJoiner {
       }
       const frame = this.queue.take(header.frameBytes);
       if (isTagFrame(frame, header)) continue;
-      this.accept(header, out);
+      this.accept(header, frame, out);
       out.push(frame);
       this.frames++;
       this.bytes += frame.length;
@@ -108,12 +161,16 @@ export class Mp3Joiner implements AudioJoiner {
     return out;
   }
 
-  private accept(h: Mp3FrameHeader, out: Uint8Array[]): void {
+  private accept(h: Mp3FrameHeader, frame: Buffer, out: Uint8Array[]): void {
     const f = this.first;
     if (f === undefined) {
       this.first = h;
+      this.firstHeader = Buffer.from(frame.subarray(0, 4));
       if (this.seekable) this.xingFrame = placeholderFrame(h);
       if (this.xingFrame) out.push(this.xingFrame);
+      out.push(...this.silentFrames(this.state.pendingMs));
+      this.state.pendingMs = 0;
+      this.state.known(this.samples);
       return;
     }
     if (f.sampleRate !== h.sampleRate || f.channels !== h.channels || f.version !== h.version || f.layer !== h.layer) {

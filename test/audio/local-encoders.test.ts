@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createJoiner, planFormats } from '../../src/audio/format-plan.js';
 import type { AudioFormat } from '../../src/audio/formats.js';
 import { decode, probe, requireTool, run } from '../helpers/audio-tools.js';
+import { firstDifference } from './join-helpers.js';
 
 let dir: string;
 beforeAll(() => {
@@ -47,7 +48,7 @@ async function encode(format: AudioFormat, seekable: boolean): Promise<string> {
 describe.each([true, false])('formats made here from pcm (seekable output: %s)', (seekable) => {
   test('flac is lossless: decoding gives back the very samples', async () => {
     const path = await encode('flac', seekable);
-    expect(decode(path)).toEqual(input);
+    expect(firstDifference(decode(path), input)).toBe('none');
     expect(run('flac', ['-s', '-t', path]).status).toBe(0);
     if (seekable) expect(probe(path).duration).toBeCloseTo(inputSamples / 24_000, 6);
   });

@@ -111,3 +111,40 @@ describe('format plan', async () => {
     expect(() => planFormats('aac', ['mp3', 'pcm'], 'OpenRouter')).toThrow(/OpenRouter cannot produce aac/);
   });
 });
+
+describe('pauses at sample level', () => {
+  /** A streaming WAV of `bits`-bit samples and `channels` channels (8-bit WAV is unsigned). */
+  function wavOf(pcm: Buffer, o: { bits: number; channels: number; rate: number }): Buffer {
+    const wav = streamingWav(pcm, o.rate, o.channels);
+    wav.writeUInt32LE((o.rate * o.channels * o.bits) / 8, 28);
+    wav.writeUInt16LE((o.channels * o.bits) / 8, 32);
+    wav.writeUInt16LE(o.bits, 34);
+    return wav;
+  }
+
+  test.each([
+    { bits: 16, channels: 1, rate: 24_000, silentByte: 0x00 },
+    { bits: 16, channels: 2, rate: 44_100, silentByte: 0x00 },
+    { bits: 8, channels: 1, rate: 22_050, silentByte: 0x80 },
+  ])('$bits-bit, $channels channel(s) at $rate Hz: the silent value, for exactly the time asked', async ({ bits, channels, rate, silentByte }) => {
+    const joiner = await createJoiner(planFormats('wav', ['wav'], 'p'));
+    const frame = (channels * bits) / 8;
+    const chunk = wavOf(Buffer.alloc(100 * frame, 0x11), { bits, channels, rate });
+    // Asked before the first chunk shows the layout: made first, once it does.
+    expect(joiner.silence(10)).toEqual([]);
+    expect(joiner.position()).toBeUndefined();
+    const wav = join(joiner, [chunk]);
+    const lead = Math.round(rate / 100);
+    expect(joiner.chunkStart()).toEqual({ samples: lead, sampleRate: rate });
+    expect(joiner.position()).toEqual({ samples: lead + 100, sampleRate: rate });
+    expect(wav.subarray(44, 44 + lead * frame).every((b) => b === silentByte)).toBe(true);
+    expect(wav.subarray(44 + lead * frame).every((b) => b === 0x11)).toBe(true);
+  });
+
+  test('raw pcm knows its layout from the start: a pause comes out at once', async () => {
+    const joiner = await createJoiner(planFormats('pcm', ['pcm'], 'p'));
+    expect(joiner.position()).toEqual({ samples: 0, sampleRate: 24_000 });
+    expect(Buffer.concat(joiner.silence(750))).toEqual(Buffer.alloc(18_000 * 2));
+    expect(joiner.position()).toEqual({ samples: 18_000, sampleRate: 24_000 });
+  });
+});

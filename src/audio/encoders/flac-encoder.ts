@@ -47,6 +47,7 @@ export async function loadFlacEncoder(): Promise<SampleEncoderFactory> {
     requireS16(layout, 'flac');
     const encoder = flac.create_libflac_encoder(layout.sampleRate, layout.channels, 16, COMPRESSION_LEVEL, 0, false, 0);
     const frames = new FlacJoiner();
+    let inputSamples = 0;
     let out: Uint8Array[] = [];
     const status = encoder === 0 ? -1 : flac.init_encoder_stream(encoder, (data, bytes) => out.push(...frames.push(Uint8Array.from(data.subarray(0, bytes)))));
     if (status !== 0) throw new AudioError(`The FLAC encoder could not start (status ${status})`);
@@ -57,7 +58,9 @@ export async function loadFlacEncoder(): Promise<SampleEncoderFactory> {
     };
     return {
       write(samples) {
-        flac.FLAC__stream_encoder_process_interleaved(encoder, toInt32(samples), samples.byteLength / (2 * layout.channels));
+        const count = samples.byteLength / (2 * layout.channels);
+        inputSamples += count;
+        flac.FLAC__stream_encoder_process_interleaved(encoder, toInt32(samples), count);
         return drain();
       },
       finish() {
@@ -67,6 +70,7 @@ export async function loadFlacEncoder(): Promise<SampleEncoderFactory> {
         const end = frames.finish();
         return { tail: [...tail, ...end.tail], patches: end.patches };
       },
+      position: () => ({ samples: inputSamples, sampleRate: layout.sampleRate }),
     };
   };
 }
