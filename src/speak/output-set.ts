@@ -25,9 +25,20 @@ export class OutputSet {
     for (const output of this.outputs) await this.write(output, output.joiner.endChunk());
   }
 
-  /** Seconds of the primary output so far, as a player decodes it. */
+  /** Exact silence of `ms` in every output, made inside each one's stream. */
+  async silence(ms: number): Promise<void> {
+    for (const output of this.outputs) await this.write(output, output.joiner.silence(ms));
+  }
+
+  /** Seconds of the primary output so far, as a player decodes it (0 before its stream is known). */
   seconds(): number {
     return this.outputs[0]?.joiner.seconds() ?? 0;
+  }
+
+  /** Where the request just joined starts in the primary output: after any pause made before it. */
+  chunkStart(): number {
+    const start = this.outputs[0]?.joiner.chunkStart();
+    return start ? start.samples / start.sampleRate : 0;
   }
 
   async finish(): Promise<void> {

@@ -27,7 +27,10 @@ export async function writePlan(options: WritePlanOptions): Promise<void> {
         await writeRequest(item.request, options);
         break;
       case 'pause':
-        throw new Error('pauses are not joined yet');
+        await options.outputs.silence(item.ms);
+        // Before the stream's first chunk its position is not known yet; the pause still comes first.
+        await tell(options.timeline, { kind: 'pause', start: at, end: Math.max(options.outputs.seconds(), at + item.ms / 1000) });
+        break;
       case 'chapter':
         await tell(options.timeline, { kind: 'chapter', index: item.index, title: item.title, start: at });
         break;
@@ -42,7 +45,6 @@ export async function writePlan(options: WritePlanOptions): Promise<void> {
 
 async function writeRequest(request: PlannedRequest, options: WritePlanOptions): Promise<void> {
   const { feed, outputs, timeline } = options;
-  const start = outputs.seconds();
   const buffer = await feed.audio(request.index);
   for await (const bytes of buffer.read(options.follow, options.resumable)) {
     await outputs.push(bytes);
@@ -50,7 +52,7 @@ async function writeRequest(request: PlannedRequest, options: WritePlanOptions):
   }
   await outputs.endChunk();
   await feed.written(buffer);
-  await tell(timeline, { kind: 'request', request, start, end: outputs.seconds() });
+  await tell(timeline, { kind: 'request', request, start: outputs.chunkStart(), end: outputs.seconds() });
 }
 
 async function tell(sinks: readonly TimelineSink[], event: TimelineEvent): Promise<void> {
