@@ -24,6 +24,9 @@ Examples:
   tts config set kokoro.baseUrl http://localhost:8880/v1   add any compatible server
   tts "Hello" --play                       play through the speakers as it arrives
   tts -f talk.md -o talk.mp3 --subtitles talk.srt   subtitles timed to the speech (.srt, .vtt, .json)
+  tts -f talk.ssml -o talk.mp3             SSML: pauses, voices, rates, spelled letters
+  tts -f play.txt --cast "ANN=nova,BOB=onyx" -o play.mp3   a dialogue with a cast of voices
+  tts -f notes.md --lexicon words.txt --dry-run      pronunciations, and what they change
   tts -f book.txt -o book.mp3 --dry-run    chunk plan and estimated cost, nothing sent
   tts -f book.txt -o book.mp3 --json       a JSON summary for scripts
   tts voices -p openrouter -m openai/gpt-4o-mini-tts-2025-12-15
@@ -145,6 +148,8 @@ function buildProgram(io: CliIo, state: RunState): Command {
     .option('--timeout <seconds>', 'longest a request may take, from sending it to its last byte (default: 300)')
     .option('-c, --concurrency <n>', 'chunk requests in parallel (default: 4)')
     .option('--retries <n>', 'retries per chunk on rate limits, server errors and dropped connections (default: 4)')
+    .option('--cast <NAME=voice,...>', 'speak a dialogue: lines starting NAME: in that voice (NAME=voice:instructions also)')
+    .option('--lexicon <file>', 'pronunciations: lines "word = say this", "/regex/ = say this", or a W3C PLS file')
     .option('--subtitles <file>', 'also write subtitles timed to the speech: .srt, .vtt or .json')
     .option('--play', 'play through the speakers as it arrives (default when there is no -o and stdout is a terminal)')
     .option('--no-play', 'do not play')

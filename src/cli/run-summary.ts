@@ -13,7 +13,7 @@ export interface RunFacts {
   cost: CostEstimate | undefined;
 }
 
-const plural = (n: number, word: string): string => `${n.toLocaleString('en')} ${word}${n === 1 ? '' : 's'}`;
+export const plural = (n: number, word: string): string => `${n.toLocaleString('en')} ${word}${n === 1 ? '' : 's'}`;
 
 export function duration(seconds: number): string {
   const s = Math.round(seconds);
@@ -24,7 +24,7 @@ export function duration(seconds: number): string {
 }
 
 const size = (bytes: number): string => (bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1e3))} kB`);
-const dollars = (usd: number): string => (usd < 0.01 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`);
+export const dollars = (usd: number): string => (usd < 0.01 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`);
 
 /** The line people read after a run. */
 export function summaryLine(report: SpeakReport, facts: RunFacts): string {
@@ -60,42 +60,6 @@ export function summaryJson(report: SpeakReport, facts: RunFacts): string {
     estimatedCostUsd: facts.cost ? Math.round(facts.cost.usd * 1e6) / 1e6 : null,
     costBasis: facts.cost?.basis ?? null,
     requestIds: report.requestIds,
-  });
-}
-
-export interface DryRunFacts extends RunFacts {
-  chunks: readonly TextChunk[];
-}
-
-/** What a run would do: its chunks, where they split, and what it would cost. Nothing is sent. */
-export function dryRunText(facts: DryRunFacts): string {
-  const chars = chunkCharacters(facts.chunks);
-  const lines = [
-    `Dry run: ${plural(facts.chunks.length, 'chunk')}, ${plural(chars, 'character')}, to ${facts.output} as ${facts.format}`,
-    `  ${facts.provider}, model ${facts.model}, voice ${facts.voice}`,
-  ];
-  facts.chunks.forEach((c, i) => {
-    const words = c.text.replace(/\s+/g, ' ');
-    const edges = words.length <= 60 ? `"${words}"` : `"${words.slice(0, 28)}…${words.slice(-28)}"`;
-    lines.push(`  ${String(i + 1).padStart(String(facts.chunks.length).length)}. ${String(codePointLength(c.text)).padStart(5)} chars  ${edges}`);
-  });
-  lines.push(facts.cost ? `Estimated cost: ~${dollars(facts.cost.usd)} (${facts.cost.basis})` : 'Estimated cost: unknown for this provider');
-  lines.push('No request was sent and no file was written.');
-  return lines.join('\n');
-}
-
-export function dryRunJson(facts: DryRunFacts): string {
-  return JSON.stringify({
-    dryRun: true,
-    provider: facts.provider,
-    model: facts.model,
-    voice: facts.voice,
-    format: facts.format,
-    output: facts.output,
-    chunks: facts.chunks.map((c) => ({ characters: codePointLength(c.text), start: c.start, end: c.end, text: c.text })),
-    characters: chunkCharacters(facts.chunks),
-    estimatedCostUsd: facts.cost ? Math.round(facts.cost.usd * 1e6) / 1e6 : null,
-    costBasis: facts.cost?.basis ?? null,
   });
 }
 

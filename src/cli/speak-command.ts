@@ -5,23 +5,20 @@ import { readConfigFile } from '../config/config-file.js';
 import { cacheDir, configDir } from '../config/paths.js';
 import { runCost } from '../discovery/run-cost.js';
 import { sleep } from '../http/with-retries.js';
-import { readText } from '../input/read-text.js';
+import { readDocument } from '../input/read-document.js';
 import { openOutput } from '../output/open-output.js';
 import { refuseInputAsOutput } from '../output/same-file.js';
 import { StreamSink } from '../output/stream-sink.js';
-import type { Plan } from '../plan/plan-requests.js';
 import type { Segment } from '../plan/segment.js';
 import type { PlayerSink } from '../playback/player-sink.js';
 import type { ResolvedProvider } from '../providers/registry.js';
 import { Scheduler } from '../schedule/scheduler.js';
 import { planFor, speak, type SpeakEvents, type SpeakOutput, type SpeakReport } from '../speak/speak.js';
-import { markdownToSpeech } from '../text/markdown-to-speech.js';
-import { sourceOffset, verbatim } from '../text/spoken-text.js';
-import { UsageError } from '../errors.js';
 import type { Reporter } from '../ui/reporter.js';
 import type { CliIo } from './cli-io.js';
 import { pickProvider } from './pick-provider.js';
-import { dryRunJson, dryRunText, exchangeLines, summaryJson, summaryLine, type RunFacts } from './run-summary.js';
+import { dryRunJson, dryRunText } from './dry-run.js';
+import { exchangeLines, summaryJson, summaryLine, type RunFacts } from './run-summary.js';
 import { parseSpeakOptions, type RawSpeakFlags, type SpeakOptions } from './speak-options.js';
 
 /** The cache keeps at most this much audio; the least recently used chunks go first. */
@@ -31,6 +28,8 @@ export const CACHE_MAX_BYTES = 1024 ** 3;
 interface RunContext {
   options: SpeakOptions;
   segments: Segment[];
+  /** What the lexicon changed, for --dry-run. */
+  lexiconChanges: readonly string[];
   provider: ResolvedProvider;
   model: string;
   voice: string;
@@ -48,14 +47,16 @@ export async function runSpeak(words: string[], flags: RawSpeakFlags, io: CliIo,
   const config = readConfigFile(configDir(io.env));
   const options = parseSpeakOptions(flags, config, Boolean(io.stdout.isTTY));
   if (options.output?.kind === 'file') await refuseInputAsOutput({ args: words, file: options.file, stdin: io.stdin }, options.output.path);
-  const segments = await readSegments(words, options, io);
+  const read = await readDocument({ args: words, file: options.file, stdin: io.stdin, signal: io.signal, markdown: options.markdown, cast: options.cast, lexicon: options.lexicon });
+  for (const warning of read.warnings) reporter.warn(warning);
+  const segments = read.document.segments;
   const provider = pickProvider(options, io, reporter, config);
   const model = options.model ?? provider.spec.defaultModel;
   const voice = options.voice ?? provider.spec.defaultVoice;
   const outputName = options.output?.kind === 'file' ? options.output.path : options.output?.kind === 'stdout' ? 'stdout' : 'the speakers';
   // Played only, the audio is the speakers' stream (WAV), whatever the format default says.
   const format = options.output ? options.format : 'wav';
-  const context: RunContext = { options, segments, provider, model, voice, facts: (cost) => ({ provider: provider.spec.name, model, voice, format, output: outputName, cost }) };
+  const context: RunContext = { options, segments, lexiconChanges: read.lexiconChanges, provider, model, voice, facts: (cost) => ({ provider: provider.spec.name, model, voice, format, output: outputName, cost }) };
 
   if (options.dryRun) return dryRun(context, io, reporter);
   const outputs = await openOutputs(options, io);
@@ -72,18 +73,6 @@ export async function runSpeak(words: string[], flags: RawSpeakFlags, io: CliIo,
     await Promise.all(outputs.map((o) => o.sink.abort()));
     throw error;
   }
-}
-
-/** The input as segments: the text of the arguments, a file or stdin, Markdown spoken as words. */
-async function readSegments(words: string[], options: SpeakOptions, io: CliIo): Promise<Segment[]> {
-  const read = await readText({ args: words, file: options.file, stdin: io.stdin, signal: io.signal });
-  const text = options.markdown ? markdownToSpeech(read) : read;
-  if (text.trim() === '') {
-    throw new UsageError('Nothing to speak: the Markdown holds only markup (code blocks, rules, links without text)', {
-      hint: 'Add --no-markdown to speak it exactly as written.',
-    });
-  }
-  return [{ kind: 'speech', text: verbatim(text), style: {} }];
 }
 
 /** Where the audio goes: a file or stdout in the asked format, and/or the speakers (as WAV). */
@@ -186,11 +175,6 @@ async function dryRun(context: RunContext, io: CliIo, reporter: Reporter): Promi
   const settings = { model: context.model, voice: context.voice, speed: options.speed, instructions: options.instructions, streamFormat: options.streamFormat };
   const plan = planFor(context.segments, provider.spec, settings, { live: options.output?.kind === 'stdout' || options.play });
   const cost = await runCost(provider, context.model, plan.characters, io.signal, true);
-  const facts = { ...context.facts(cost), chunks: planChunks(plan) };
+  const facts = { ...context.facts(cost), plan, lexiconChanges: context.lexiconChanges };
   io.stdout.write(`${options.json ? reporter.printableJson(dryRunJson(facts)) : reporter.printable(dryRunText(facts))}\n`);
-}
-
-/** Each request's text and where it sits in the input. */
-function planChunks(plan: Plan): { text: string; start: number; end: number }[] {
-  return plan.requests.map((r) => ({ text: r.text, start: sourceOffset(r.spoken, 0), end: sourceOffset(r.spoken, r.text.length) }));
 }

@@ -29,6 +29,8 @@ export interface RawSpeakFlags {
   json?: boolean;
   markdown?: boolean;
   subtitles?: string;
+  cast?: string;
+  lexicon?: string;
 }
 
 export type OutputTarget = { kind: 'file'; path: string } | { kind: 'stdout' };
@@ -59,6 +61,10 @@ export interface SpeakOptions {
   markdown: boolean;
   /** Where subtitles timed to the speech go (.srt, .vtt or .json). */
   subtitles: string | undefined;
+  /** `NAME=voice,…`: the text is a dialogue spoken by this cast. */
+  cast: string | undefined;
+  /** A pronunciation lexicon applied before chunking. */
+  lexicon: string | undefined;
 }
 
 export const DEFAULT_TIMEOUT_SECONDS = 300;
@@ -175,7 +181,14 @@ export function parseSpeakOptions(flags: RawSpeakFlags, config: ConfigReader, st
     json: flags.json === true,
     markdown: flags.markdown ?? /\.(md|markdown|mdx)$/i.test(flags.file ?? ''),
     subtitles,
+    cast: nonEmpty('--cast', flags.cast) ?? text(config.get('cast')),
+    lexicon: nonEmpty('--lexicon', flags.lexicon) ?? text(config.get('lexicon')),
   };
+}
+
+function nonEmpty(flag: string, value: string | undefined): string | undefined {
+  if (value !== undefined && value.trim() === '') throw new UsageError(`${flag} cannot be empty`);
+  return value;
 }
 
 /** --subtitles: a name that says its format, and never the audio's own path. */

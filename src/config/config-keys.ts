@@ -3,6 +3,8 @@ import { UsageError } from '../errors.js';
 import { headerValueProblem } from '../http/header-value.js';
 import { BUILT_IN_PROVIDERS, builtInProvider } from '../providers/registry.js';
 import { isSecretKey } from './secrets.js';
+import { resolve } from 'node:path';
+import { parseCast } from '../script/parse-cast.js';
 
 /** Defaults that a flag overrides, remembered with `tts config set <key> <value>`. */
 export const DEFAULT_KEYS: Readonly<Record<string, string>> = {
@@ -11,6 +13,8 @@ export const DEFAULT_KEYS: Readonly<Record<string, string>> = {
   voice: 'the default --voice',
   format: `the default --format (${AUDIO_FORMATS.join(', ')})`,
   speed: 'the default --speed (0.25 to 4)',
+  cast: 'the default --cast for dialogues (NAME=voice,…)',
+  lexicon: 'a --lexicon applied to every run (a file path)',
 };
 
 const CONNECTION_KEYS: Readonly<Record<string, string>> = {
@@ -58,6 +62,9 @@ function validateDefault(key: string, value: string): string | number {
     return speed;
   }
   if (value.trim() === '') throw new UsageError(`${key} cannot be empty; use tts config unset ${key}`);
+  if (key === 'cast') parseCast(value);
+  // Runs start anywhere: a relative lexicon path would mean a different file in every folder.
+  if (key === 'lexicon') return resolve(value.trim());
   return value.trim();
 }
 
