@@ -30,6 +30,7 @@ Examples:
   tts -f book.txt -o book.mp3 --dry-run    chunk plan and estimated cost, nothing sent
   tts -f book.txt -o book.mp3 --json       a JSON summary for scripts
   tts voices -p openrouter -m openai/gpt-4o-mini-tts-2025-12-15
+  tts voices --preview -v alloy,nova,onyx  hear voices before choosing one (cached)
   tts models -p openrouter --json
   tts config set voice nova                remember a default (provider, model, voice, format, speed)
   eval "$(tts completion bash)"            shell completion (bash, zsh, fish)
@@ -188,9 +189,15 @@ function buildProgram(io: CliIo, state: RunState): Command {
       .option('-p, --provider <name>', 'the provider to ask (default: as for speaking)')
       .option('--base-url <url>', "the provider's API root")
       .option('--json', 'print JSON for scripts');
-  providerOptions(program.command('voices').description("list the provider's voices (live where it can say)"))
+  providerOptions(program.command('voices').description("list the provider's voices (live where it can say), or hear them with --preview"))
     .option('-m, --model <id>', 'voices of this model (OpenRouter)')
-    .action(async (flags: import('./discovery-commands.js').DiscoveryFlags) => (await discovery()).voicesCommand(flags, io, state.reporter));
+    .option('--preview', 'speak a short sentence in each voice, announced by name (cached: a second preview is free)')
+    .option('-v, --voice <ids>', 'with --preview: only these voices, e.g. alloy,nova')
+    .option('-o, --output <path>', 'with --preview: write the preview to a file instead of playing it')
+    .option('-F, --format <format>', 'with --preview: the audio format')
+    .action(async (flags: import('./voice-preview.js').PreviewFlags & { preview?: boolean }) =>
+      flags.preview ? (await import('./voice-preview.js')).previewVoices(flags, io, state.reporter) : (await discovery()).voicesCommand(flags, io, state.reporter),
+    );
   providerOptions(program.command('models').description("list the provider's speech models (live where it can say)"))
     .action(async (flags: import('./discovery-commands.js').DiscoveryFlags) => (await discovery()).modelsCommand(flags, io, state.reporter));
 

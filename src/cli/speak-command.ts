@@ -5,13 +5,13 @@ import { readConfigFile } from '../config/config-file.js';
 import { cacheDir, configDir } from '../config/paths.js';
 import { runCost } from '../discovery/run-cost.js';
 import { sleep } from '../http/with-retries.js';
-import { readDocument } from '../input/read-document.js';
+import { readDocument, type ReadDocument } from '../input/read-document.js';
 import { openOutput } from '../output/open-output.js';
 import { refuseInputAsOutput } from '../output/same-file.js';
 import { StreamSink } from '../output/stream-sink.js';
 import type { Segment } from '../plan/segment.js';
 import type { PlayerSink } from '../playback/player-sink.js';
-import type { ResolvedProvider } from '../providers/registry.js';
+import type { ConfigReader, ResolvedProvider } from '../providers/registry.js';
 import { Scheduler } from '../schedule/scheduler.js';
 import { planFor, speak, type SpeakEvents, type SpeakOutput, type SpeakReport } from '../speak/speak.js';
 import type { Reporter } from '../ui/reporter.js';
@@ -49,19 +49,32 @@ export async function runSpeak(words: string[], flags: RawSpeakFlags, io: CliIo,
   if (options.output?.kind === 'file') await refuseInputAsOutput({ args: words, file: options.file, stdin: io.stdin }, options.output.path);
   const read = await readDocument({ args: words, file: options.file, stdin: io.stdin, signal: io.signal, markdown: options.markdown, cast: options.cast, lexicon: options.lexicon });
   for (const warning of read.warnings) reporter.warn(warning);
-  const segments = read.document.segments;
-  const provider = pickProvider(options, io, reporter, config);
+  await speakDocument(read, options, { io, reporter, config, http });
+}
+
+export interface SpeakEnvironment {
+  io: CliIo;
+  reporter: Reporter;
+  config: ConfigReader;
+  /** undici, loading since the run began. */
+  http: Promise<typeof import('undici')>;
+}
+
+/** Speaks what was read (or made, as a voice preview is) as the options say: a dry run, or for real. */
+export async function speakDocument(read: ReadDocument, options: SpeakOptions, env: SpeakEnvironment): Promise<void> {
+  const { io, reporter } = env;
+  const provider = pickProvider(options, io, reporter, env.config);
   const model = options.model ?? provider.spec.defaultModel;
   const voice = options.voice ?? provider.spec.defaultVoice;
   const outputName = options.output?.kind === 'file' ? options.output.path : options.output?.kind === 'stdout' ? 'stdout' : 'the speakers';
   // Played only, the audio is the speakers' stream (WAV), whatever the format default says.
   const format = options.output ? options.format : 'wav';
-  const context: RunContext = { options, segments, lexiconChanges: read.lexiconChanges, provider, model, voice, facts: (cost) => ({ provider: provider.spec.name, model, voice, format, output: outputName, cost }) };
+  const context: RunContext = { options, segments: read.document.segments, lexiconChanges: read.lexiconChanges, provider, model, voice, facts: (cost) => ({ provider: provider.spec.name, model, voice, format, output: outputName, cost }) };
 
   if (options.dryRun) return dryRun(context, io, reporter);
   const outputs = await openOutputs(options, io);
   try {
-    const agent = new (await http).Agent({ connections: options.concurrency });
+    const agent = new (await env.http).Agent({ connections: options.concurrency });
     try {
       await speakAndReport(context, { outputs, dispatcher: agent }, io, reporter);
     } finally {

@@ -96,3 +96,22 @@ describe('a lexicon', () => {
     expect(fake.inputs()).toEqual(['sequel runs 5 kilometres. NoSQL stays.']);
   });
 });
+
+describe('hearing voices before paying for a book', () => {
+  test('voices --preview speaks each voice by name; a second preview costs nothing', async () => {
+    fake.fallback = speechReply();
+    const out = box.path('preview.pcm');
+    const preview = (to: string) => runTts(['voices', '--preview', '-v', 'alloy,nova', '-o', to, '--base-url', fake.url], { env: env() });
+    const first = await preview(out);
+    expect(first.code).toBe(0);
+    expect(fake.requests.map((q) => [q.body['voice'], String(q.body['input']).split('.')[0]])).toEqual(
+      expect.arrayContaining([['alloy', 'alloy'], ['nova', 'nova']]),
+    );
+    expect(fake.requests).toHaveLength(2);
+    const again = await preview(box.path('again.pcm'));
+    expect(again.code).toBe(0);
+    expect(fake.requests).toHaveLength(2);
+    expect(again.stderr).toMatch(/2 from cache/);
+    expect(sameBytes(readFileSync(box.path('again.pcm')), readFileSync(out))).toBe('same');
+  });
+});
