@@ -1,4 +1,5 @@
 import { close, constants, createReadStream, fstat, open } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { addAbortSignal, type Readable } from 'node:stream';
 import { isatty, ReadStream as TtyReadStream } from 'node:tty';
@@ -84,10 +85,21 @@ async function collectText(stream: Readable, source: string, signal: AbortSignal
   return collector.finish();
 }
 
-function cannotRead(path: string, error: unknown): UsageError {
+/** A file's bytes; a file that cannot be read is a UsageError saying why. */
+export async function readFileBytes(path: string): Promise<Uint8Array> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    throw cannotRead(path, error);
+  }
+}
+
+/** A file that cannot be opened or read, said the way people understand it. */
+export function cannotRead(path: string, error: unknown): UsageError {
   const code = (error as NodeJS.ErrnoException).code;
   const why =
     code === 'ENOENT' ? 'no such file'
+    : code === 'EISDIR' ? 'it is a directory'
     : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
     : code === 'ENXIO' ? 'it is a socket'
     : ((error as Error).message ?? String(error));
