@@ -1,5 +1,4 @@
 import { UsageError } from '../errors.js';
-import { readFileBytes } from '../input/read-text.js';
 import type { DocumentInfo, SpeechDocument } from '../plan/segment.js';
 import { isContentDocument, packagePath, parsePackage, resolveHref, type EpubPackage, type ManifestItem } from './epub-package.js';
 import { parseNav, parseNcx, type TocEntry } from './epub-toc.js';
@@ -17,43 +16,41 @@ export interface BookOptions {
   name?: string | undefined;
 }
 
-/** An EPUB file (a path, or its bytes) as speech: see parseEpub. */
-export async function readEpub(source: Uint8Array | string, options: BookOptions = {}): Promise<SpeechDocument> {
-  if (typeof source !== 'string') return parseEpub(source, options);
-  return parseEpub(await readFileBytes(source), { ...options, name: options.name ?? source });
-}
-
 /**
- * An EPUB 2 or 3 book as speech: the spine's linear documents in order, one chapter per entry of the
+ * An EPUB 2 or 3 book (a path, or the file's bytes) as speech: the spine's linear documents in order, one chapter per entry of the
  * navigation document (else the NCX; else one per document), split at fragment links, continued
  * across documents the TOC does not name. The navigation page is not spoken; text before the first
  * entry (a title page) becomes a chapter titled after the book. Source offsets count UTF-16 units
  * through the spoken documents' decoded text, one after another in reading order.
  */
-export function parseEpub(bytes: Uint8Array, options: BookOptions = {}): SpeechDocument {
-  const label = options.name ?? 'the EPUB';
-  const zip = new ZipArchive(bytes, label);
-  const pkg = openPackage(zip, label);
-  refuseDrm(zip, pkg, label);
-  const reading = readingOrder(zip, pkg, label);
-  const toc = readToc(zip, pkg).filter((e) => e.depth <= (options.tocDepth ?? Infinity));
-  const writer = new SpeechWriter();
-  speakDocuments(zip, reading, toc, writer, options.notes ?? 'end-of-chapter');
-  const segments = writer.segments(pkg.title ?? 'Opening');
-  if (segments.length === 0) {
-    throw new UsageError(`${label}: the book has no text to speak`, {
-      hint: 'It may hold only images (a comic or a scanned book); those cannot be read aloud.',
-    });
+export async function readEpub(source: Uint8Array | string, options: BookOptions = {}): Promise<SpeechDocument> {
+  const label = options.name ?? (typeof source === 'string' ? source : 'the EPUB');
+  const zip = await ZipArchive.open(source, label);
+  try {
+    const pkg = await openPackage(zip, label);
+    await refuseDrm(zip, pkg, label);
+    const reading = readingOrder(zip, pkg, label);
+    const toc = (await readToc(zip, pkg)).filter((e) => e.depth <= (options.tocDepth ?? Infinity));
+    const writer = new SpeechWriter();
+    await speakDocuments(zip, reading, toc, writer, options.notes ?? 'end-of-chapter');
+    const segments = writer.segments(pkg.title ?? 'Opening');
+    if (segments.length === 0) {
+      throw new UsageError(`${label}: the book has no text to speak`, {
+        hint: 'It may hold only images (a comic or a scanned book); those cannot be read aloud.',
+      });
+    }
+    return { ...(await documentInfo(zip, pkg)), segments };
+  } finally {
+    zip.close();
   }
-  return { ...documentInfo(zip, pkg), segments };
 }
 
-function openPackage(zip: ZipArchive, label: string): EpubPackage {
-  const container = zip.readText('META-INF/container.xml');
+async function openPackage(zip: ZipArchive, label: string): Promise<EpubPackage> {
+  const container = await zip.readText('META-INF/container.xml');
   if (container === undefined) throw damaged(label, 'META-INF/container.xml is missing, so there is no way to find its contents');
   const opfPath = packagePath(container);
   if (opfPath === undefined) throw damaged(label, 'META-INF/container.xml names no package document');
-  const opf = zip.readText(opfPath);
+  const opf = await zip.readText(opfPath);
   if (opf === undefined) throw damaged(label, `the package document ${opfPath}, named in META-INF/container.xml, is missing`);
   const pkg = parsePackage(opf, opfPath);
   const missing = pkg.missingIds[0];
@@ -65,8 +62,8 @@ function openPackage(zip: ZipArchive, label: string): EpubPackage {
  * Adobe and Apple DRM encrypt the content documents and list them in META-INF/encryption.xml. Fonts
  * alone may be listed there too (font obfuscation), which is no lock on the text.
  */
-function refuseDrm(zip: ZipArchive, pkg: EpubPackage, label: string): void {
-  const encryption = zip.readText('META-INF/encryption.xml');
+async function refuseDrm(zip: ZipArchive, pkg: EpubPackage, label: string): Promise<void> {
+  const encryption = await zip.readText('META-INF/encryption.xml');
   if (encryption === undefined) return;
   const textPaths = new Set([...pkg.manifest.values()].filter((i) => isContentDocument(i) || i === pkg.ncx).map((i) => i.path));
   const locked = descendants(parseMarkup(encryption, 'xml'), 'cipherreference')
@@ -94,15 +91,15 @@ function readingOrder(zip: ZipArchive, pkg: EpubPackage, label: string): Manifes
   return reading;
 }
 
-function readToc(zip: ZipArchive, pkg: EpubPackage): TocEntry[] {
-  const nav = pkg.nav && zip.readText(pkg.nav.path);
+async function readToc(zip: ZipArchive, pkg: EpubPackage): Promise<TocEntry[]> {
+  const nav = pkg.nav && (await zip.readText(pkg.nav.path));
   const fromNav = pkg.nav && nav !== undefined ? parseNav(nav, pkg.nav.path) : [];
   if (fromNav.length > 0) return fromNav;
-  const ncx = pkg.ncx && zip.readText(pkg.ncx.path);
+  const ncx = pkg.ncx && (await zip.readText(pkg.ncx.path));
   return pkg.ncx && ncx !== undefined ? parseNcx(ncx, pkg.ncx.path) : [];
 }
 
-function speakDocuments(zip: ZipArchive, reading: ManifestItem[], toc: TocEntry[], writer: SpeechWriter, notes: NotePlacement): void {
+async function speakDocuments(zip: ZipArchive, reading: ManifestItem[], toc: TocEntry[], writer: SpeechWriter, notes: NotePlacement): Promise<void> {
   const readingPaths = new Set(reading.map((i) => i.path));
   const entriesByPath = new Map<string, TocEntry[]>();
   for (const entry of toc) {
@@ -113,7 +110,7 @@ function speakDocuments(zip: ZipArchive, reading: ManifestItem[], toc: TocEntry[
   const perDocument = entriesByPath.size === 0;
   let offset = 0;
   for (const item of reading) {
-    const text = zip.readText(item.path) ?? '';
+    const text = (await zip.readText(item.path)) ?? '';
     const root = parseMarkup(text, item.mediaType === 'text/html' ? 'html' : 'xhtml');
     writer.base = offset;
     offset += text.length;
@@ -154,8 +151,8 @@ function firstHeadingLabel(root: MarkupElement): string {
   return '';
 }
 
-function documentInfo(zip: ZipArchive, pkg: EpubPackage): DocumentInfo {
-  const coverBytes = pkg.cover ? zip.read(pkg.cover.path) : undefined;
+async function documentInfo(zip: ZipArchive, pkg: EpubPackage): Promise<DocumentInfo> {
+  const coverBytes = pkg.cover ? await zip.read(pkg.cover.path) : undefined;
   return {
     title: pkg.title,
     author: pkg.author,

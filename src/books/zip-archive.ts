@@ -1,5 +1,6 @@
-import { unzipSync, type UnzipFileInfo } from 'fflate';
+import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { UsageError } from '../errors.js';
+import { cannotRead } from '../input/read-text.js';
 
 /** Refuses an entry that would inflate past this: no book's chapter is that large, a zip bomb is. */
 const MAX_ENTRY_BYTES = 256 * 1024 * 1024;
@@ -11,29 +12,37 @@ export function damaged(label: string, detail: string, cause?: unknown): UsageEr
 }
 
 /**
- * A zip held in memory, read one entry at a time so that only the entry being read is inflated:
- * memory follows the largest chapter, not the whole book. fflate finds entries through the central
- * directory at the end of the file, so a truncated download fails here, up front.
+ * A zip read entry by entry through its central directory: from a file, only the entries asked for
+ * are read and inflated (by zlib), so memory follows the book's text, not its pictures and fonts.
+ * A truncated download has no central directory and fails up front.
  */
 export class ZipArchive {
-  private readonly entries: Map<string, UnzipFileInfo>;
-
-  constructor(
-    private readonly bytes: Uint8Array,
+  private constructor(
+    private readonly zip: ZipFile,
+    private readonly entries: Map<string, Entry>,
     private readonly label: string,
-  ) {
-    const entries = new Map<string, UnzipFileInfo>();
+  ) {}
+
+  /** Opens a zip from its path or bytes; `label` names it in messages. */
+  static async open(source: string | Uint8Array, label: string): Promise<ZipArchive> {
+    let zip: ZipFile;
     try {
-      unzipSync(bytes, {
-        filter: (info) => {
-          entries.set(info.name, info);
-          return false;
-        },
-      });
+      zip =
+        typeof source === 'string' ?
+          await yauzl.openPromise(source, { autoClose: false })
+        : await yauzl.fromBufferPromise(Buffer.from(source.buffer, source.byteOffset, source.byteLength), { autoClose: false });
     } catch (error) {
+      if (typeof source === 'string' && (error as NodeJS.ErrnoException).code !== undefined) throw cannotRead(source, error);
       throw damaged(label, 'it is not a complete zip archive (truncated, or not an EPUB at all)', error);
     }
-    this.entries = entries;
+    const entries = new Map<string, Entry>();
+    try {
+      for await (const entry of zip.eachEntry()) entries.set(entry.fileName, entry);
+    } catch (error) {
+      zip.close();
+      throw damaged(label, `its table of contents cannot be read (${(error as Error).message})`, error);
+    }
+    return new ZipArchive(zip, entries, label);
   }
 
   has(path: string): boolean {
@@ -41,26 +50,29 @@ export class ZipArchive {
   }
 
   /** The entry's bytes, or undefined when the archive has no such entry. */
-  read(path: string): Uint8Array | undefined {
-    const info = this.entries.get(path);
-    if (!info) return undefined;
-    if (info.originalSize > MAX_ENTRY_BYTES) {
-      throw damaged(this.label, `${path} claims to hold ${info.originalSize} bytes, more than any book needs`);
+  async read(path: string): Promise<Uint8Array | undefined> {
+    const entry = this.entries.get(path);
+    if (!entry) return undefined;
+    if (entry.uncompressedSize > MAX_ENTRY_BYTES) {
+      throw damaged(this.label, `${path} claims to hold ${entry.uncompressedSize} bytes, more than any book needs`);
     }
-    let found: Uint8Array | undefined;
     try {
-      found = unzipSync(this.bytes, { filter: (candidate) => candidate.name === path })[path];
+      const chunks: Buffer[] = [];
+      for await (const chunk of await this.zip.openReadStreamPromise(entry)) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks);
     } catch (error) {
       throw damaged(this.label, `${path} cannot be unpacked (${(error as Error).message})`, error);
     }
-    if (!found) throw damaged(this.label, `${path} cannot be unpacked`);
-    return found;
   }
 
   /** The entry as text: UTF-8 unless a byte-order mark says UTF-16 (both are allowed in an EPUB). */
-  readText(path: string): string | undefined {
-    const bytes = this.read(path);
+  async readText(path: string): Promise<string | undefined> {
+    const bytes = await this.read(path);
     return bytes === undefined ? undefined : decodeMarkup(bytes);
+  }
+
+  close(): void {
+    this.zip.close();
   }
 }
 

@@ -1,5 +1,4 @@
 import { close, constants, createReadStream, fstat, open } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { addAbortSignal, type Readable } from 'node:stream';
 import { isatty, ReadStream as TtyReadStream } from 'node:tty';
@@ -83,15 +82,6 @@ async function collectText(stream: Readable, source: string, signal: AbortSignal
     if (!stream.destroyed) stream.destroy();
   }
   return collector.finish();
-}
-
-/** A file's bytes; a file that cannot be read is a UsageError saying why. */
-export async function readFileBytes(path: string): Promise<Uint8Array> {
-  try {
-    return await readFile(path);
-  } catch (error) {
-    throw cannotRead(path, error);
-  }
 }
 
 /** A file that cannot be opened or read, said the way people understand it. */

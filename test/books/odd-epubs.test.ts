@@ -3,14 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { describe, expect, test } from 'vitest';
-import { parseEpub, readEpub } from '../../src/books/read-epub.js';
+import { readEpub } from '../../src/books/read-epub.js';
 import { UsageError } from '../../src/errors.js';
 import { expectWordsMapBack, outline, spokenTexts } from './book-outline.js';
 import { makeEpub, navDocument, ncxDocument, PNG, xhtml, type HandBook } from './hand-made-epub.js';
 
-function usageError(read: () => unknown): UsageError {
+async function usageError(read: () => Promise<unknown>): Promise<UsageError> {
   try {
-    read();
+    await read();
   } catch (error) {
     expect(error).toBeInstanceOf(UsageError);
     return error as UsageError;
@@ -26,8 +26,8 @@ const ONE_CHAPTER: HandBook = {
 };
 
 describe('tables of contents', () => {
-  test('an EPUB 2 book with only an NCX takes its chapters from the NCX, every level', () => {
-    const book = parseEpub(
+  test('an EPUB 2 book with only an NCX takes its chapters from the NCX, every level', async () => {
+    const book = await readEpub(
       makeEpub({
         version: '2.0',
         spineToc: 'ncx',
@@ -46,12 +46,12 @@ describe('tables of contents', () => {
     ]);
   });
 
-  test('fragment links split one document into chapters; text before the first is the opening', () => {
+  test('fragment links split one document into chapters; text before the first is the opening', async () => {
     const all = xhtml(`<p>Dedicated to the sea.</p>
       <section id="a"><h2>Alpha</h2><p>Text A.</p></section>
       <section><h2 id="b">Beta</h2><p>Text B.</p></section>
       <p>More B.</p><a id="c"/><h2>Gamma</h2><p>Text C.</p>`);
-    const book = parseEpub(
+    const book = await readEpub(
       makeEpub({
         metadata: '<dc:title>Greek Letters</dc:title>',
         items: [
@@ -69,8 +69,8 @@ describe('tables of contents', () => {
     ]);
   });
 
-  test('a chapter spanning several documents stays one chapter', () => {
-    const book = parseEpub(
+  test('a chapter spanning several documents stays one chapter', async () => {
+    const book = await readEpub(
       makeEpub({
         items: [
           { id: 'nav', href: 'nav.xhtml', properties: 'nav', spine: false, content: navDocument([['c1.xhtml', 'Long'], ['c2.xhtml', 'Short']]) },
@@ -87,8 +87,8 @@ describe('tables of contents', () => {
     ]);
   });
 
-  test('without a table of contents, each document is a chapter named by its first heading', () => {
-    const book = parseEpub(
+  test('without a table of contents, each document is a chapter named by its first heading', async () => {
+    const book = await readEpub(
       makeEpub({
         items: [
           { id: 'a', href: 'a.xhtml', content: xhtml('<img src="cover.png" alt="cover"/>') },
@@ -100,8 +100,8 @@ describe('tables of contents', () => {
     expect(outline(book).map((c) => c.title)).toEqual(['Start', 'Chapter 2']);
   });
 
-  test('two entries at one place give one chapter, named by the later one', () => {
-    const book = parseEpub(
+  test('two entries at one place give one chapter, named by the later one', async () => {
+    const book = await readEpub(
       makeEpub({
         items: [
           { id: 'nav', href: 'nav.xhtml', properties: 'nav', spine: false, content: navDocument([['c1.xhtml', 'Part One', [['c1.xhtml', 'Chapter 1']]]]) },
@@ -114,8 +114,8 @@ describe('tables of contents', () => {
 });
 
 describe('the spine', () => {
-  test('items marked linear="no" are not read', () => {
-    const book = parseEpub(
+  test('items marked linear="no" are not read', async () => {
+    const book = await readEpub(
       makeEpub({
         items: [
           { id: 'nav', href: 'nav.xhtml', properties: 'nav', spine: false, content: navDocument([['c1.xhtml', 'One'], ['answers.xhtml', 'Answers']]) },
@@ -127,9 +127,9 @@ describe('the spine', () => {
     expect(outline(book)).toEqual([{ title: 'One', speech: ['Question?'] }]);
   });
 
-  test('entities, named HTML entities, non-ASCII names and UTF-16 documents are read right', () => {
+  test('entities, named HTML entities, non-ASCII names and UTF-16 documents are read right', async () => {
     const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(xhtml('<p>Zwölf Boxkämpfer jagen Viktor.</p>'), 'utf16le')]);
-    const book = parseEpub(
+    const book = await readEpub(
       makeEpub({
         metadata: '<dc:title>Crème &amp; Brûlée</dc:title><dc:creator>Zoë Ægir</dc:creator><dc:language>fr</dc:language>',
         items: [
@@ -152,10 +152,10 @@ describe('the spine', () => {
     ]);
   });
 
-  test('spoken words map back to the documents read, one after another', () => {
+  test('spoken words map back to the documents read, one after another', async () => {
     const one = xhtml('<h1>Uno</h1><p>Primero &amp; segundo.</p>');
     const two = xhtml('<p>Tercero <em>y</em> cuarto.</p>');
-    const book = parseEpub(
+    const book = await readEpub(
       makeEpub({
         items: [
           { id: 'a', href: 'a.xhtml', content: one },
@@ -170,8 +170,8 @@ describe('the spine', () => {
 });
 
 describe('metadata and cover', () => {
-  test('EPUB 3: the main title, the authors but not the editor, and the cover-image item', () => {
-    const book = parseEpub(
+  test('EPUB 3: the main title, the authors but not the editor, and the cover-image item', async () => {
+    const book = await readEpub(
       makeEpub({
         metadata: `<dc:title id="t2">A Subtitle</dc:title><dc:title id="t1">The Main Title</dc:title>
           <meta refines="#t1" property="title-type">main</meta><meta refines="#t2" property="title-type">subtitle</meta>
@@ -191,8 +191,8 @@ describe('metadata and cover', () => {
     expect(Buffer.from(book.cover!.data)).toEqual(PNG);
   });
 
-  test('EPUB 2: <meta name="cover"> names the cover item; opf:role picks the authors', () => {
-    const book = parseEpub(
+  test('EPUB 2: <meta name="cover"> names the cover item; opf:role picks the authors', async () => {
+    const book = await readEpub(
       makeEpub({
         version: '2.0',
         metadata: `<dc:title>Old Style</dc:title><dc:creator opf:role="ill">Drawer</dc:creator><dc:creator opf:role="aut" opf:file-as="Writer, Wendy">Wendy Writer</dc:creator><meta name="cover" content="cov"/>`,
@@ -204,77 +204,93 @@ describe('metadata and cover', () => {
     expect(book.cover?.data.length).toBe(20);
   });
 
-  test('a book without metadata or cover still reads', () => {
-    const book = parseEpub(makeEpub({ ...ONE_CHAPTER, metadata: '' }));
+  test('a book without metadata or cover still reads', async () => {
+    const book = await readEpub(makeEpub({ ...ONE_CHAPTER, metadata: '' }));
     expect([book.title, book.author, book.language, book.cover]).toEqual([undefined, undefined, undefined, undefined]);
     expect(outline(book)).toEqual([{ title: 'One', speech: ['One.\n\nOnly text.'] }]);
   });
 });
 
 describe('books that cannot be read: exit 2 with what is wrong', () => {
-  test('a truncated file', () => {
+  test('a truncated file', async () => {
     const bytes = makeEpub(ONE_CHAPTER);
-    const error = usageError(() => parseEpub(bytes.subarray(0, bytes.length - 30), { name: 'book.epub' }));
+    const error = await usageError(() => readEpub(bytes.subarray(0, bytes.length - 30), { name: 'book.epub' }));
     expect(error.message).toBe('book.epub: the EPUB is damaged: it is not a complete zip archive (truncated, or not an EPUB at all)');
     expect(error.hint).toMatch(/Download it again/);
   });
 
-  test('a file that is not a zip', () => {
-    expect(usageError(() => parseEpub(Buffer.from('<html>not a book</html>'))).message).toMatch(/^the EPUB: the EPUB is damaged: it is not a complete zip/);
+  test('a chapter whose compressed bytes are corrupt', async () => {
+    const long = xhtml(`<p>${'The keeper climbed the stairs again. '.repeat(200)}</p>`);
+    const bytes = Buffer.from(makeEpub({ items: [{ id: 'c1', href: 'c1.xhtml', content: long }] }));
+    // The entry's local header: 30 bytes, then its name (first met here, before the central directory).
+    const header = bytes.indexOf('OEBPS/c1.xhtml') - 30;
+    const data = header + 30 + bytes.readUInt16LE(header + 26) + bytes.readUInt16LE(header + 28);
+    bytes.fill(0xff, data + 2, data + 40);
+    const error = await usageError(() => readEpub(bytes));
+    expect(error.message).toMatch(/^the EPUB: the EPUB is damaged: OEBPS\/c1.xhtml cannot be unpacked \(.+\)$/);
   });
 
-  test('a zip without META-INF/container.xml', () => {
+  test('a file that is not a zip', async () => {
+    const error = await usageError(() => readEpub(Buffer.from('<html>not a book</html>')));
+    expect(error.message).toMatch(/^the EPUB: the EPUB is damaged: it is not a complete zip/);
+  });
+
+  test('a zip without META-INF/container.xml', async () => {
     const bytes = zipSync({ 'notes.txt': strToU8('hello') });
-    expect(usageError(() => parseEpub(bytes)).message).toMatch(/META-INF\/container.xml is missing/);
+    const error = await usageError(() => readEpub(bytes));
+    expect(error.message).toMatch(/META-INF\/container.xml is missing/);
   });
 
-  test('a container naming a package that is not there', () => {
+  test('a container naming a package that is not there', async () => {
     const bytes = makeEpub({ ...ONE_CHAPTER, folder: 'OEBPS' });
     const files = unzipSync(bytes);
     delete files['OEBPS/content.opf'];
-    expect(usageError(() => parseEpub(zipSync(files))).message).toMatch(/the package document OEBPS\/content.opf, named in META-INF\/container.xml, is missing/);
+    const error = await usageError(() => readEpub(zipSync(files)));
+    expect(error.message).toMatch(/the package document OEBPS\/content.opf, named in META-INF\/container.xml, is missing/);
   });
 
-  test('a spine item missing from the zip', () => {
+  test('a spine item missing from the zip', async () => {
     const book: HandBook = { items: [...ONE_CHAPTER.items, { id: 'ch2', href: 'text/ch2.xhtml' }] };
-    expect(usageError(() => parseEpub(makeEpub(book))).message).toBe(
+    const error = await usageError(() => readEpub(makeEpub(book)));
+    expect(error.message).toBe(
       'the EPUB: the EPUB is damaged: OEBPS/text/ch2.xhtml, a part of the book listed in its spine, is missing from the archive',
     );
   });
 
-  test('a spine naming an item the manifest lacks', () => {
+  test('a spine naming an item the manifest lacks', async () => {
     const bytes = makeEpub(ONE_CHAPTER);
     const files = unzipSync(bytes);
     files['OEBPS/content.opf'] = strToU8(strFromU8(files['OEBPS/content.opf']!).replace('<itemref idref="ch1"/>', '<itemref idref="ghost"/>'));
-    expect(usageError(() => parseEpub(zipSync(files))).message).toMatch(/the spine lists "ghost", which the manifest/);
+    const error = await usageError(() => readEpub(zipSync(files)));
+    expect(error.message).toMatch(/the spine lists "ghost", which the manifest/);
   });
 
-  test('DRM: encrypted content documents', () => {
+  test('DRM: encrypted content documents', async () => {
     const encryption = `<?xml version="1.0"?>
       <encryption xmlns="urn:oasis:names:tc:opendocument:xmlns:container" xmlns:enc="http://www.w3.org/2001/04/xmlenc#" xmlns:ds="http://www.w3.org/2000/09/xmldsig#">
         <enc:EncryptedData><enc:EncryptionMethod Algorithm="http://www.w3.org/2001/04/xmlenc#aes128-cbc"/>
           <ds:KeyInfo><resource xmlns="http://ns.adobe.com/adept">urn:uuid:0</resource></ds:KeyInfo>
           <enc:CipherData><enc:CipherReference URI="OEBPS/ch1.xhtml"/></enc:CipherData></enc:EncryptedData>
       </encryption>`;
-    const error = usageError(() => parseEpub(makeEpub({ ...ONE_CHAPTER, extra: { 'META-INF/encryption.xml': encryption } }), { name: 'locked.epub' }));
+    const error = await usageError(() => readEpub(makeEpub({ ...ONE_CHAPTER, extra: { 'META-INF/encryption.xml': encryption } }), { name: 'locked.epub' }));
     expect(error.message).toBe('locked.epub is locked with DRM: 1 of its documents are encrypted, so its text cannot be read');
     expect(error.hint).toMatch(/DRM-free/);
   });
 
-  test('font obfuscation alone is not DRM', () => {
+  test('font obfuscation alone is not DRM', async () => {
     const encryption = `<?xml version="1.0"?>
       <encryption xmlns="urn:oasis:names:tc:opendocument:xmlns:container" xmlns:enc="http://www.w3.org/2001/04/xmlenc#">
         <enc:EncryptedData><enc:EncryptionMethod Algorithm="http://www.idpf.org/2008/embedding"/>
           <enc:CipherData><enc:CipherReference URI="OEBPS/fonts/serif.otf"/></enc:CipherData></enc:EncryptedData>
       </encryption>`;
     const items = [...ONE_CHAPTER.items, { id: 'font', href: 'fonts/serif.otf', mediaType: 'font/otf', content: 'obfuscated' }];
-    const book = parseEpub(makeEpub({ items, extra: { 'META-INF/encryption.xml': encryption } }));
+    const book = await readEpub(makeEpub({ items, extra: { 'META-INF/encryption.xml': encryption } }));
     expect(outline(book).map((c) => c.title)).toEqual(['One']);
   });
 
-  test('a book of images only has nothing to say', () => {
+  test('a book of images only has nothing to say', async () => {
     const book: HandBook = { items: [{ id: 'p1', href: 'p1.xhtml', content: xhtml('<img src="p1.jpg" alt=""/>') }] };
-    const error = usageError(() => parseEpub(makeEpub(book), { name: 'comic.epub' }));
+    const error = await usageError(() => readEpub(makeEpub(book), { name: 'comic.epub' }));
     expect(error.message).toBe('comic.epub: the book has no text to speak');
   });
 
