@@ -1,4 +1,4 @@
-import { firstDescendant, isElement, localName, textContent, tokens, type MarkupElement, type MarkupNode } from './markup-tree.js';
+import { firstDescendant, hasToken, isElement, localName, textContent, type MarkupElement, type MarkupNode } from './markup-tree.js';
 import { resolveHref } from './epub-package.js';
 import { SpeechWriter, type Separator } from './speech-writer.js';
 
@@ -40,6 +40,7 @@ const PAGE_ROLES = new Set(['navigation', 'banner', 'contentinfo', 'complementar
 /** Page numbers, tables of contents and pull quotes (a repeat of the text) inside a book. */
 const SKIPPED_TYPES = new Set(['pagebreak', 'toc', 'landmarks', 'page-list', 'loi', 'lot', 'pullquote']);
 const SKIPPED_ROLES = new Set(['doc-pagebreak', 'doc-toc', 'doc-pullquote']);
+const DECORATIVE_ROLES = new Set(['presentation', 'none']);
 const SECTIONING = new Set(['article', 'main', 'section', 'aside', 'nav']);
 
 const NOTE_TYPES = new Set(['footnote', 'footnotes', 'endnote', 'endnotes', 'rearnote', 'rearnotes', 'note']);
@@ -92,7 +93,7 @@ interface Context {
 }
 
 function walkNode(node: MarkupNode, scope: Scope, context: Context): void {
-  if (isElement(node)) walkElement(node, scope, context);
+  if ('children' in node) walkElement(node, scope, context);
   else context.writer.text(node.text, node.source, scope.pre);
 }
 
@@ -146,7 +147,7 @@ function noteKey(id: string | undefined, path: string | undefined): string | und
  */
 function speakAlt(element: MarkupElement, writer: SpeechWriter): void {
   const alt = element.attrs['alt']?.trim() ?? '';
-  const decorative = tokens(element, 'role').some((r) => r === 'presentation' || r === 'none');
+  const decorative = hasToken(element, 'role', DECORATIVE_ROLES);
   if (alt === '' || decorative || UNINFORMATIVE_ALT.has(alt.toLowerCase()) || FILE_NAME.test(alt)) return;
   writer.stream.separate(' ');
   writer.text(element.attrs['alt'] ?? '', element.altSource ?? 0);
@@ -167,13 +168,16 @@ function innerScope(scope: Scope, name: string): Scope {
 function startAnchoredChapters(element: MarkupElement, context: Context): void {
   const anchors = context.options.anchors;
   if (!anchors || anchors.size === 0) return;
+  startAnchored(element.attrs['id'], anchors, context.writer);
   // Old books mark places with <a name="…"> instead of an id.
-  for (const id of [element.attrs['id'], localName(element.name) === 'a' ? element.attrs['name'] : undefined]) {
-    const titles = id === undefined ? undefined : anchors.get(id);
-    if (titles === undefined || id === undefined) continue;
-    anchors.delete(id);
-    for (const title of titles) context.writer.chapter(title);
-  }
+  if (localName(element.name) === 'a') startAnchored(element.attrs['name'], anchors, context.writer);
+}
+
+function startAnchored(id: string | undefined, anchors: Map<string, string[]>, writer: SpeechWriter): void {
+  const titles = id === undefined ? undefined : anchors.get(id);
+  if (titles === undefined || id === undefined) return;
+  anchors.delete(id);
+  for (const title of titles) writer.chapter(title);
 }
 
 /** A chapter's anchor inside a part that is not spoken still starts the chapter there. */
@@ -191,10 +195,9 @@ function isSkipped(element: MarkupElement, name: string, scope: Scope, mode: Htm
   if (attrs['hidden'] !== undefined || attrs['aria-hidden']?.trim().toLowerCase() === 'true') return true;
   const style = attrs['style']?.toLowerCase().replace(/\s+/g, '') ?? '';
   if (style.includes('display:none') || style.includes('visibility:hidden')) return true;
-  const roles = tokens(element, 'role');
-  if (tokens(element, 'epub:type').some((t) => SKIPPED_TYPES.has(t)) || roles.some((r) => SKIPPED_ROLES.has(r))) return true;
+  if (hasToken(element, 'epub:type', SKIPPED_TYPES) || hasToken(element, 'role', SKIPPED_ROLES)) return true;
   if (mode === 'book') return false;
-  if (PAGE_CHROME.has(name) || roles.some((r) => PAGE_ROLES.has(r))) return true;
+  if (PAGE_CHROME.has(name) || hasToken(element, 'role', PAGE_ROLES)) return true;
   return (name === 'header' || name === 'footer') && !scope.sectioned;
 }
 
@@ -205,10 +208,9 @@ function isCodeListing(element: MarkupElement, name: string): boolean {
 
 export function isNote(element: MarkupElement, name: string): boolean {
   if (name === 'a') return false;
-  if (tokens(element, 'epub:type').some((t) => NOTE_TYPES.has(t))) return true;
-  if (tokens(element, 'role').some((r) => NOTE_ROLES.has(r))) return true;
+  if (hasToken(element, 'epub:type', NOTE_TYPES) || hasToken(element, 'role', NOTE_ROLES)) return true;
   if (!NOTE_BLOCKS.has(name)) return false;
-  return element.attrs['id'] === 'footnotes' || tokens(element, 'class').some((c) => NOTE_CLASSES.has(c));
+  return element.attrs['id'] === 'footnotes' || hasToken(element, 'class', NOTE_CLASSES);
 }
 
 /**
@@ -218,9 +220,8 @@ export function isNote(element: MarkupElement, name: string): boolean {
 function isNoteRef(element: MarkupElement, scope: Scope): boolean {
   const href = element.attrs['href'];
   if (href === undefined || !href.includes('#')) return false;
-  if (tokens(element, 'epub:type').some((t) => NOTEREF_TYPES.has(t))) return true;
-  if (tokens(element, 'role').some((r) => NOTEREF_ROLES.has(r))) return true;
-  if (tokens(element, 'class').some((c) => NOTEREF_CLASSES.has(c))) return true;
+  if (hasToken(element, 'epub:type', NOTEREF_TYPES) || hasToken(element, 'role', NOTEREF_ROLES)) return true;
+  if (hasToken(element, 'class', NOTEREF_CLASSES)) return true;
   const text = textContent(element);
   if (NO_WORDS.test(text)) return true;
   return MARKER.test(text) && (scope.sup || BRACKETED.test(text) || firstDescendant(element, 'sup') !== undefined);

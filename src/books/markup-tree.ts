@@ -30,11 +30,18 @@ export type MarkupKind =
   /** Web pages, read the way a browser does. */
   | 'html';
 
+/**
+ * Deeper elements are kept as siblings at this depth. Old pages nest unclosed `<font>` and `<b>` tags
+ * thousands deep; every walk over the tree recurses, and must not run out of stack.
+ */
+const MAX_DEPTH = 256;
+
 /** Parses markup into a root element named `#root`; never throws: a broken document gives what it holds. */
 export function parseMarkup(source: string, kind: MarkupKind): MarkupElement {
   const root: MarkupElement = { name: '#root', attrs: {}, children: [] };
   const stack: MarkupElement[] = [root];
   const top = (): MarkupElement => stack[stack.length - 1]!;
+  let flattened = 0;
   let altSource: number | undefined;
   const parser: Parser = new Parser(
     {
@@ -49,10 +56,12 @@ export function parseMarkup(source: string, kind: MarkupKind): MarkupElement {
         if (altSource !== undefined) element.altSource = altSource;
         altSource = undefined;
         top().children.push(element);
-        stack.push(element);
+        if (stack.length < MAX_DEPTH) stack.push(element);
+        else flattened++;
       },
       onclosetag() {
-        if (stack.length > 1) stack.pop();
+        if (flattened > 0) flattened--;
+        else if (stack.length > 1) stack.pop();
       },
       ontext(text) {
         top().children.push({ text, source: parser.startIndex });
@@ -96,6 +105,12 @@ export function attribute(element: MarkupElement, name: string): string | undefi
 export function tokens(element: MarkupElement, name: string): string[] {
   const value = element.attrs[name];
   return value === undefined ? [] : value.toLowerCase().split(/\s+/).filter(Boolean);
+}
+
+/** Whether one of the attribute's tokens is in `wanted`: asked of every element, so free when it is absent. */
+export function hasToken(element: MarkupElement, name: string, wanted: ReadonlySet<string>): boolean {
+  const value = element.attrs[name];
+  return value !== undefined && tokens(element, name).some((token) => wanted.has(token));
 }
 
 export function childElements(element: MarkupElement, local?: string): MarkupElement[] {

@@ -5,11 +5,15 @@ import { SpokenTextBuilder, type SpokenText } from '../text/spoken-text.js';
 export type Separator = '' | ' ' | ', ' | '\n' | '\n\n';
 const RANK: Record<Separator, number> = { '': 0, ' ': 1, ', ': 2, '\n': 3, '\n\n': 4 };
 
-/** Breaks a word: spaces of every kind, including the no-break space, which a voice reads as a space. */
-const isSpace = (c: number): boolean =>
-  c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
-/** Dropped inside a word: soft hyphens and zero-width spaces are typesetting, not speech. */
-const isInvisible = (c: number): boolean => c === 0xad || c === 0x200b || c === 0xfeff;
+/**
+ * Words joined by single plain spaces, which need no collapsing: prose goes through in long pieces
+ * rather than word by word. A word is broken by spaces of every kind (the no-break space too: a voice
+ * reads it as a space); soft hyphens and zero-width spaces are typesetting and vanish inside it.
+ */
+const SPACE = '\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+const INVISIBLE = '\\u00ad\\u200b\\ufeff';
+const STRETCH = new RegExp(`[^${SPACE}${INVISIBLE}]+(?: [^${SPACE}${INVISIBLE}]+)*`, 'g');
+const HAS_SPACE = new RegExp(`[${SPACE}]`);
 
 /** A sentence already ends here, perhaps inside closing quotes or brackets. */
 const SENTENCE_END = /[.!?…:;。！？‼⁇⁈⁉][\s"'”’»›)\]}]*$/u;
@@ -35,20 +39,14 @@ export class SpeechStream {
 
   /** Source text starting at offset `source`; with `keepLines`, its line breaks stay (as in `<pre>`). */
   text(piece: string, source: number, keepLines = false): void {
-    let i = 0;
-    while (i < piece.length) {
-      const c = piece.charCodeAt(i);
-      if (isSpace(c)) {
-        this.separate(keepLines && c === 0x0a ? '\n' : ' ');
-        i++;
-      } else if (isInvisible(c)) {
-        i++;
-      } else {
-        const end = stretchEnd(piece, i);
-        this.words(piece.slice(i, end), source + i);
-        i = end;
-      }
+    let end = 0;
+    STRETCH.lastIndex = 0;
+    for (let match = STRETCH.exec(piece); match !== null; match = STRETCH.exec(piece)) {
+      this.gap(piece, end, match.index, keepLines);
+      this.words(match[0], source + match.index);
+      end = match.index + match[0].length;
     }
+    this.gap(piece, end, piece.length, keepLines);
   }
 
   /** Asks for at least this much between the text so far and the next word. */
@@ -67,6 +65,16 @@ export class SpeechStream {
     return this.builder.build();
   }
 
+  /** What lies between two stretches: whitespace asks for a space (or a line), invisible characters for nothing. */
+  private gap(piece: string, start: number, end: number, keepLines: boolean): void {
+    if (start === end) return;
+    // Nearly every gap is one plain space or line break: no need to cut it out to look at it.
+    const c = piece.charCodeAt(start);
+    const between = end - start === 1 && (c === 0x20 || c === 0x0a) ? undefined : piece.slice(start, end);
+    if (between !== undefined && !HAS_SPACE.test(between)) return;
+    this.separate(keepLines && (c === 0x0a || between?.includes('\n')) ? '\n' : ' ');
+  }
+
   /** Words already spoken as written (single spaces between them), copied in one piece. */
   private words(words: string, source: number): void {
     if (!this.empty && this.pending !== '') {
@@ -75,20 +83,6 @@ export class SpeechStream {
     this.pending = '';
     this.builder.copy(words, source);
     this.lastWord = words.length > 16 ? words.slice(-16) : words;
-  }
-}
-
-/**
- * Where the stretch of words starting at `start` ends: words joined by single plain spaces need no
- * collapsing, so prose goes through in long pieces rather than word by word.
- */
-function stretchEnd(piece: string, start: number): number {
-  const visible = (at: number): boolean => at < piece.length && !isSpace(piece.charCodeAt(at)) && !isInvisible(piece.charCodeAt(at));
-  let end = start + 1;
-  for (;;) {
-    while (visible(end)) end++;
-    if (piece.charCodeAt(end) === 0x20 && visible(end + 1)) end += 2;
-    else return end;
   }
 }
 

@@ -87,6 +87,11 @@ describe('a web page', () => {
     expect(spokenTexts(page).map((s) => s.text)).toEqual(['Grüße aus Köln – 東京']);
   });
 
+  test('nested twenty thousand tags deep (unclosed <b>s), still reads', () => {
+    const page = readHtml(`<p>${'<b>'.repeat(20_000)}Deep text.</p>`);
+    expect(spokenTexts(page).map((s) => s.text)).toEqual(['Deep text.']);
+  });
+
   test('with nothing to read is a usage error', () => {
     expect(() => readHtml('<script>only()</script><nav>Menu</nav>', { name: 'app.html' })).toThrow(UsageError);
     expect(() => readHtml('<script>only()</script>', { name: 'app.html' })).toThrow('No text to speak: app.html has no readable text');
