@@ -112,8 +112,10 @@ function walkElement(element: MarkupElement, scope: Scope, context: Context): vo
     return;
   }
   if (name === 'a' && isNoteRef(element, scope)) {
+    // Notes at the foot of this document follow the chapter that refers to them; a book's own notes
+    // chapter (another document) is left where the book puts it.
     const target = resolveHref(options.path ?? '', element.attrs['href'] ?? '');
-    if (target.fragment !== undefined) writer.noteRef(noteKey(target.fragment, target.path)!);
+    if (target.fragment !== undefined && target.path === (options.path ?? '')) writer.noteRef(noteKey(target.fragment, target.path)!);
     return startAnchoredChaptersWithin(element, context);
   }
   if (isSkipped(element, name, scope, options.mode)) return startAnchoredChaptersWithin(element, context);
@@ -206,7 +208,7 @@ function isCodeListing(element: MarkupElement, name: string): boolean {
   return name === 'pre' && element.children.some((c) => isElement(c) && localName(c.name) === 'code');
 }
 
-export function isNote(element: MarkupElement, name: string): boolean {
+function isNote(element: MarkupElement, name: string): boolean {
   if (name === 'a') return false;
   if (hasToken(element, 'epub:type', NOTE_TYPES) || hasToken(element, 'role', NOTE_ROLES)) return true;
   if (!NOTE_BLOCKS.has(name)) return false;

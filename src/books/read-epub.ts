@@ -17,11 +17,12 @@ export interface BookOptions {
 }
 
 /**
- * An EPUB 2 or 3 book (a path, or the file's bytes) as speech: the spine's linear documents in order, one chapter per entry of the
- * navigation document (else the NCX; else one per document), split at fragment links, continued
- * across documents the TOC does not name. The navigation page is not spoken; text before the first
- * entry (a title page) becomes a chapter titled after the book. Source offsets count UTF-16 units
- * through the spoken documents' decoded text, one after another in reading order.
+ * An EPUB 2 or 3 book (its path, or the file's bytes) as speech: the spine's linear documents in
+ * order, a chapter per entry of the navigation document (else the NCX; else one per document),
+ * split at fragment links, continued across documents the TOC does not name. The navigation page
+ * is not spoken; text before the first entry (a title page) is a chapter titled after the book.
+ * Source offsets count UTF-16 units through the read documents' decoded text, one after another.
+ * A damaged or DRM-locked book, or one with nothing to say, is a UsageError.
  */
 export async function readEpub(source: Uint8Array | string, options: BookOptions = {}): Promise<SpeechDocument> {
   const label = options.name ?? (typeof source === 'string' ? source : 'the EPUB');
@@ -70,7 +71,8 @@ async function refuseDrm(zip: ZipArchive, pkg: EpubPackage, label: string): Prom
     .map((reference) => resolveHref('', attribute(reference, 'uri') ?? '').path)
     .filter((path) => textPaths.has(path));
   if (locked.length > 0) {
-    throw new UsageError(`${label} is locked with DRM: ${locked.length} of its documents are encrypted, so its text cannot be read`, {
+    const which = locked.length === 1 ? locked[0] : `${locked[0]} and ${locked.length - 1} more`;
+    throw new UsageError(`${label} is locked with DRM: its text is encrypted (${which}), so it cannot be read`, {
       hint: 'Only DRM-free books can be read aloud. Use a DRM-free edition of the book.',
     });
   }
@@ -135,8 +137,10 @@ function startChapters(root: MarkupElement, entries: TocEntry[], writer: SpeechW
 function collectIds(element: MarkupElement, ids = new Set<string>()): Set<string> {
   for (const child of element.children) {
     if (!isElement(child)) continue;
-    const id = child.attrs['id'] ?? (localName(child.name) === 'a' ? child.attrs['name'] : undefined);
+    const id = child.attrs['id'];
     if (id !== undefined) ids.add(id);
+    const name = localName(child.name) === 'a' ? child.attrs['name'] : undefined;
+    if (name !== undefined) ids.add(name);
     collectIds(child, ids);
   }
   return ids;

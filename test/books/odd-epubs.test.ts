@@ -50,7 +50,7 @@ describe('tables of contents', () => {
     const all = xhtml(`<p>Dedicated to the sea.</p>
       <section id="a"><h2>Alpha</h2><p>Text A.</p></section>
       <section><h2 id="b">Beta</h2><p>Text B.</p></section>
-      <p>More B.</p><a id="c"/><h2>Gamma</h2><p>Text C.</p>`);
+      <p>More B.</p><a name="c"/><h2>Gamma</h2><p>Text C.</p>`);
     const book = await readEpub(
       makeEpub({
         metadata: '<dc:title>Greek Letters</dc:title>',
@@ -66,6 +66,45 @@ describe('tables of contents', () => {
       { title: 'Alpha', speech: ['Alpha.\n\nText A.'] },
       { title: 'Beta', speech: ['Beta.\n\nText B.\n\nMore B.'] },
       { title: 'Gamma', speech: ['Gamma.\n\nText C.'] },
+    ]);
+  });
+
+  test('a fragment that names no element starts its chapter with the document', async () => {
+    const book = await readEpub(
+      makeEpub({
+        items: [
+          { id: 'nav', href: 'nav.xhtml', properties: 'nav', spine: false, content: navDocument([['a.xhtml', 'A'], ['b.xhtml#gone', 'B']]) },
+          { id: 'a', href: 'a.xhtml', content: xhtml('<p>Text A.</p>') },
+          { id: 'b', href: 'b.xhtml', content: xhtml('<p>Text B.</p>') },
+        ],
+      }),
+    );
+    expect(outline(book)).toEqual([
+      { title: 'A', speech: ['Text A.'] },
+      { title: 'B', speech: ['Text B.'] },
+    ]);
+  });
+
+  test('footnotes follow the chapter that refers to them; a notes chapter keeps its own notes', async () => {
+    const book = await readEpub(
+      makeEpub({
+        items: [
+          { id: 'nav', href: 'nav.xhtml', properties: 'nav', spine: false, content: navDocument([['one.xhtml#s1', 'One'], ['one.xhtml#s2', 'Two'], ['notes.xhtml', 'Notes']]) },
+          {
+            id: 'one',
+            href: 'one.xhtml',
+            content: xhtml(`<section id="s1"><p>Alpha<a epub:type="noteref" href="#f1">1</a> and end<a epub:type="noteref" href="notes.xhtml#e1">2</a>.</p></section>
+              <section id="s2"><p>Beta.</p></section>
+              <aside epub:type="footnote" id="f1"><p>Foot one.</p></aside>`),
+          },
+          { id: 'notes', href: 'notes.xhtml', content: xhtml('<h1>Notes</h1><aside epub:type="endnote" id="e1"><p>End one.</p></aside>') },
+        ],
+      }),
+    );
+    expect(outline(book)).toEqual([
+      { title: 'One', speech: ['Alpha and end.', 'Foot one.'] },
+      { title: 'Two', speech: ['Beta.'] },
+      { title: 'Notes', speech: ['Notes.', 'End one.'] },
     ]);
   });
 
@@ -273,7 +312,7 @@ describe('books that cannot be read: exit 2 with what is wrong', () => {
           <enc:CipherData><enc:CipherReference URI="OEBPS/ch1.xhtml"/></enc:CipherData></enc:EncryptedData>
       </encryption>`;
     const error = await usageError(() => readEpub(makeEpub({ ...ONE_CHAPTER, extra: { 'META-INF/encryption.xml': encryption } }), { name: 'locked.epub' }));
-    expect(error.message).toBe('locked.epub is locked with DRM: 1 of its documents are encrypted, so its text cannot be read');
+    expect(error.message).toBe('locked.epub is locked with DRM: its text is encrypted (OEBPS/ch1.xhtml), so it cannot be read');
     expect(error.hint).toMatch(/DRM-free/);
   });
 
