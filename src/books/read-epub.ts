@@ -31,7 +31,8 @@ export async function readEpub(source: Uint8Array | string, options: BookOptions
     const pkg = await openPackage(zip, label);
     await refuseDrm(zip, pkg, label);
     const reading = readingOrder(zip, pkg, label);
-    const toc = (await readToc(zip, pkg)).filter((e) => e.depth <= (options.tocDepth ?? Infinity));
+    const depth = Math.max(1, options.tocDepth ?? Infinity);
+    const toc = (await readToc(zip, pkg)).filter((e) => e.depth <= depth);
     const writer = new SpeechWriter();
     await speakDocuments(zip, reading, toc, writer, options.notes ?? 'end-of-chapter');
     const segments = writer.segments(pkg.title ?? 'Opening');

@@ -87,8 +87,8 @@ describe('a web page', () => {
     expect(spokenTexts(page).map((s) => s.text)).toEqual(['Grüße aus Köln – 東京']);
   });
 
-  test('nested twenty thousand tags deep (unclosed <b>s), still reads', () => {
-    const page = readHtml(`<p>${'<b>'.repeat(20_000)}Deep text.</p>`);
+  test('nested eight thousand tags deep (unclosed <b>s), still reads', () => {
+    const page = readHtml(`<p>${'<b>'.repeat(8_000)}Deep text.</p>`);
     expect(spokenTexts(page).map((s) => s.text)).toEqual(['Deep text.']);
   });
 
