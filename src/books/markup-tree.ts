@@ -10,8 +10,8 @@ export interface MarkupElement {
   name: string;
   attrs: Readonly<Record<string, string>>;
   children: MarkupNode[];
-  /** Where an image's `alt` text starts in the source, when it is written there as it reads. */
-  altSource?: number;
+  /** Where an image's `alt` text starts in the source (always set, so every element has one shape). */
+  altSource: number | undefined;
 }
 
 export interface MarkupText {
@@ -38,9 +38,9 @@ const MAX_DEPTH = 256;
 
 /** Parses markup into a root element named `#root`; never throws: a broken document gives what it holds. */
 export function parseMarkup(source: string, kind: MarkupKind): MarkupElement {
-  const root: MarkupElement = { name: '#root', attrs: {}, children: [] };
+  const root: MarkupElement = { name: '#root', attrs: {}, children: [], altSource: undefined };
   const stack: MarkupElement[] = [root];
-  const top = (): MarkupElement => stack[stack.length - 1]!;
+  let top = root;
   let flattened = 0;
   let altSource: number | undefined;
   const parser: Parser = new Parser(
@@ -52,19 +52,26 @@ export function parseMarkup(source: string, kind: MarkupKind): MarkupElement {
         altSource = start >= 0 && start <= parser.endIndex ? start : parser.startIndex;
       },
       onopentag(name, attrs) {
-        const element: MarkupElement = { name, attrs, children: [] };
-        if (altSource !== undefined) element.altSource = altSource;
+        const element: MarkupElement = { name, attrs, children: [], altSource };
         altSource = undefined;
-        top().children.push(element);
-        if (stack.length < MAX_DEPTH) stack.push(element);
-        else flattened++;
+        top.children.push(element);
+        if (stack.length < MAX_DEPTH) {
+          stack.push(element);
+          top = element;
+        } else {
+          flattened++;
+        }
       },
       onclosetag() {
-        if (flattened > 0) flattened--;
-        else if (stack.length > 1) stack.pop();
+        if (flattened > 0) {
+          flattened--;
+        } else if (stack.length > 1) {
+          stack.pop();
+          top = stack[stack.length - 1]!;
+        }
       },
       ontext(text) {
-        top().children.push({ text, source: parser.startIndex });
+        top.children.push({ text, source: parser.startIndex });
       },
     },
     {
