@@ -1,4 +1,5 @@
-import { Parser } from 'htmlparser2';
+import type { Handler, Parser, ParserOptions } from 'htmlparser2';
+import { WritableStream } from 'htmlparser2/WritableStream';
 
 /**
  * A small tree of elements and text, built from htmlparser2's events. Each piece of text keeps the
@@ -43,7 +44,7 @@ export function parseMarkup(source: string, kind: MarkupKind): MarkupElement {
   let top = root;
   let flattened = 0;
   let altSource: number | undefined;
-  const parser: Parser = new Parser(
+  const parser = newParser(
     {
       onattribute(name, value) {
         if (name !== 'alt') return;
@@ -83,6 +84,17 @@ export function parseMarkup(source: string, kind: MarkupKind): MarkupElement {
   );
   parser.end(source);
   return root;
+}
+
+/**
+ * htmlparser2's main entry also loads its DOM, feed and serialising helpers (domutils, the entity
+ * encoder: about 80 ms of start-up); its stream entry loads the parser alone, and the parser hands
+ * itself to `onparserinit` when it is made.
+ */
+function newParser(handler: Partial<Handler>, options: ParserOptions): Parser {
+  let parser: Parser | undefined;
+  new WritableStream({ ...handler, onparserinit: (made) => (parser = made) }, options);
+  return parser!;
 }
 
 export function isElement(node: MarkupNode): node is MarkupElement {
