@@ -1,6 +1,6 @@
 import { UsageError } from '../errors.js';
 import type { DocumentInfo, SpeechDocument } from '../plan/segment.js';
-import { decodeText } from '../text/normalize-text.js';
+import { TextCollector } from '../text/text-collector.js';
 import { speakElement, type NotePlacement } from './html-to-speech.js';
 import { attribute, descendants, firstDescendant, isElement, localName, parseMarkup, textContent, tokens, type MarkupElement } from './markup-tree.js';
 import { SpeechWriter } from './speech-writer.js';
@@ -21,7 +21,7 @@ export interface PageOptions {
  */
 export function readHtml(source: string | Uint8Array, options: PageOptions = {}): SpeechDocument {
   const label = options.name ?? 'the page';
-  const html = typeof source === 'string' ? source : decodeText(source, label);
+  const html = typeof source === 'string' ? source : decodeBytes(source, label);
   const root = parseMarkup(html, 'html');
   const info = pageInfo(root);
   const content = mainContent(root);
@@ -37,6 +37,13 @@ export function readHtml(source: string | Uint8Array, options: PageOptions = {})
     });
   }
   return { ...info, segments };
+}
+
+/** UTF-8 with the checks every text input gets (not binary, not too long), BOM and CRs dropped. */
+function decodeBytes(bytes: Uint8Array, label: string): string {
+  const collector = new TextCollector(label);
+  collector.push(bytes);
+  return collector.finish();
 }
 
 function pageInfo(root: MarkupElement): DocumentInfo {

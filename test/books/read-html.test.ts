@@ -85,6 +85,8 @@ describe('a web page', () => {
   test('reads bytes as UTF-8', () => {
     const page = readHtml(Buffer.from('<p>Grüße aus Köln – 東京</p>'));
     expect(spokenTexts(page).map((s) => s.text)).toEqual(['Grüße aus Köln – 東京']);
+    expect(() => readHtml(Buffer.from([0x3c, 0x70, 0x3e, 0x00]), { name: 'x.html' })).toThrow('x.html looks like a binary file, not text');
+    expect(() => readHtml(Buffer.from([0x3c, 0x70, 0x3e, 0xff]), { name: 'x.html' })).toThrow('x.html is not valid UTF-8 text');
   });
 
   test('nested eight thousand tags deep (unclosed <b>s), still reads', () => {
