@@ -1,4 +1,5 @@
 // npm run bench: speed and memory targets, measured against local servers only.
+import { benchBooks } from './books.js';
 import { benchJoins } from './joins.js';
 import { benchLocalVoice } from './local-voice.js';
 import { benchPipeline } from './pipeline.js';
@@ -20,6 +21,7 @@ const sections = [
   ['Playing (ALSA file plugin as the sound card)', () => benchPlayback()],
   ['Joining chunks (input bytes per second)', () => benchJoins()],
   ['The built-in voice', () => benchLocalVoice()],
+  ['Reading a 1 MB EPUB (what a dry run does first)', () => benchBooks()],
 ];
 let missed = 0;
 for (const [title, run] of sections) {

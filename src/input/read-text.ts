@@ -84,10 +84,12 @@ async function collectText(stream: Readable, source: string, signal: AbortSignal
   return collector.finish();
 }
 
-function cannotRead(path: string, error: unknown): UsageError {
+/** A file that cannot be opened or read, said the way people understand it. */
+export function cannotRead(path: string, error: unknown): UsageError {
   const code = (error as NodeJS.ErrnoException).code;
   const why =
     code === 'ENOENT' ? 'no such file'
+    : code === 'EISDIR' ? 'it is a directory'
     : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
     : code === 'ENXIO' ? 'it is a socket'
     : ((error as Error).message ?? String(error));
