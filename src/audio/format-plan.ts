@@ -1,7 +1,7 @@
 import { AudioError, UsageError } from '../errors.js';
 import { AdtsJoiner } from './adts-joiner.js';
 import { FlacJoiner } from './flac-joiner.js';
-import { SPEECH_PCM, type AudioFormat } from './formats.js';
+import { codecOf, SPEECH_PCM, type AudioFormat, type OutputFormat } from './formats.js';
 import type { AudioJoiner } from './joiner.js';
 import { Mp3Joiner } from './mp3-joiner.js';
 import { OpusJoiner } from './opus-joiner.js';
@@ -35,14 +35,17 @@ export function planFormats(output: AudioFormat, serverFormats: readonly AudioFo
 
 /** One place the audio goes: a file or stdout in a format, or the speakers. */
 export interface OutputRequest {
-  format: AudioFormat;
+  format: OutputFormat;
   /** The speakers: they want samples, as a streaming WAV. */
   player: boolean;
 }
 
 export interface OutputPlan {
   wire: AudioFormat;
-  /** Per output, the format it gets (a player may get a compressed stream to decode itself). */
+  /**
+   * Per output, the codec its joiner makes (a player may get a compressed stream to decode itself);
+   * an m4a or m4b output's is aac, remuxed into MP4 as it is written.
+   */
   formats: AudioFormat[];
   /** What differs from what was asked: shown as warnings. */
   notes: string[];
@@ -64,7 +67,14 @@ export interface OutputPlanOptions {
  * format that cannot be made here (aac), that format is fetched for the file and the player is
  * handed the same stream to decode.
  */
-export function planOutputs(requests: readonly OutputRequest[], serverFormats: readonly AudioFormat[], provider: string, options: OutputPlanOptions = {}): OutputPlan {
+export function planOutputs(asked: readonly OutputRequest[], serverFormats: readonly AudioFormat[], provider: string, options: OutputPlanOptions = {}): OutputPlan {
+  const mp4 = asked.find((r) => r.format !== codecOf(r.format));
+  if (mp4 && !serverFormats.includes('aac')) {
+    throw new UsageError(`${mp4.format} holds AAC audio, which ${provider} cannot send and tts cannot make (there is no permissively licensed AAC encoder)`, {
+      hint: 'Choose another format: mp3, opus and flac carry chapters and tags too (-o book.mp3).',
+    });
+  }
+  const requests = asked.map((r) => ({ ...r, format: codecOf(r.format) }));
   const files = requests.filter((r) => !r.player);
   const playing = requests.some((r) => r.player);
   const samples = serverFormats.includes('pcm') ? 'pcm' : serverFormats.includes('wav') ? 'wav' : undefined;

@@ -6,7 +6,17 @@ export function isAudioFormat(value: string): value is AudioFormat {
   return (AUDIO_FORMATS as readonly string[]).includes(value);
 }
 
-const EXTENSIONS: Record<string, AudioFormat> = {
+/**
+ * What tts writes: the speech formats, and AAC in MP4, remuxed from a provider's ADTS: m4a, or m4b
+ * (the same, marked as an audiobook). MP4 states its exact length, which ADTS cannot.
+ */
+export const OUTPUT_FORMATS = [...AUDIO_FORMATS, 'm4a', 'm4b'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+/** The codec an output format carries: what the provider is asked for, or what is made here. */
+export const codecOf = (format: OutputFormat): AudioFormat => (format === 'm4a' || format === 'm4b' ? 'aac' : format);
+
+const EXTENSIONS: Record<string, OutputFormat> = {
   mp3: 'mp3',
   opus: 'opus',
   ogg: 'opus',
@@ -18,10 +28,12 @@ const EXTENSIONS: Record<string, AudioFormat> = {
   wave: 'wav',
   pcm: 'pcm',
   raw: 'pcm',
+  m4a: 'm4a',
+  m4b: 'm4b',
 };
 
 /** The format a file name implies by its extension, if it names one we write. */
-export function formatFromPath(path: string): AudioFormat | undefined {
+export function formatFromPath(path: string): OutputFormat | undefined {
   const match = /\.([A-Za-z0-9]+)$/.exec(path);
   if (!match?.[1]) return undefined;
   return formatFromName(match[1]);
@@ -31,7 +43,7 @@ export function formatFromPath(path: string): AudioFormat | undefined {
  * The format a name means, as -F, the config and file extensions all take it: any case, and the
  * usual other names (ogg is opus, wave is wav, raw is pcm).
  */
-export function formatFromName(name: string): AudioFormat | undefined {
+export function formatFromName(name: string): OutputFormat | undefined {
   return Object.hasOwn(EXTENSIONS, name.trim().toLowerCase()) ? EXTENSIONS[name.trim().toLowerCase()] : undefined;
 }
 

@@ -50,6 +50,8 @@ export interface AudioJoiner {
   chunkStart(): AudioPosition | undefined;
   /** Seconds of audio joined so far: position() in seconds. */
   seconds(): number | undefined;
+  /** A chapter starts here; joiners that write chapter marks (src/audio/tags) note the place. */
+  chapter?(): void;
 }
 
 export function positionSeconds(position: AudioPosition | undefined): number | undefined {

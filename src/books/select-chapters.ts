@@ -47,7 +47,8 @@ export function selectChapters(document: SpeechDocument, spec: string): SpeechDo
   let chapter = 0;
   for (const segment of document.segments) {
     if (segment.kind === 'chapter') chapter++;
-    if (wanted.has(chapter)) segments.push(segment);
+    // Each chapter keeps its number in the whole book, so what is listed matches what was asked.
+    if (wanted.has(chapter)) segments.push(segment.kind === 'chapter' ? { ...segment, number: chapter } : segment);
   }
   return { ...document, segments };
 }

@@ -55,12 +55,12 @@ function requestLines(facts: DryRunFacts): string[] {
 
 function chapterLines(facts: DryRunFacts): string[] {
   const { plan, cost } = facts;
-  const width = String(plan.chapters.length).length;
-  return plan.chapters.map((title, index) => {
+  const width = String(plan.chapters.at(-1)?.number ?? 0).length;
+  return plan.chapters.map(({ title, number }, index) => {
     const requests = plan.requests.filter((r) => r.chapter === index);
     const characters = requests.reduce((sum, r) => sum + codePointLength(r.text), 0);
     const share = cost && plan.characters > 0 ? ` · ~${dollars((cost.usd * characters) / plan.characters)}` : '';
-    return `  ${String(index + 1).padStart(width)}. ${title} · ${plural(characters, 'character')} · ~${duration(estimatedSeconds(requests))}${share}`;
+    return `  ${String(number).padStart(width)}. ${title} · ${plural(characters, 'character')} · ~${duration(estimatedSeconds(requests))}${share}`;
   });
 }
 
@@ -83,9 +83,9 @@ export function dryRunJson(facts: DryRunFacts): string {
       text: r.text,
     })),
     pauses: plan.items.flatMap((item) => (item.kind === 'pause' ? [item.ms] : [])),
-    chapters: plan.chapters.map((title, index) => {
+    chapters: plan.chapters.map(({ title, number }, index) => {
       const requests = plan.requests.filter((r) => r.chapter === index);
-      return { number: index + 1, title, characters: requests.reduce((sum, r) => sum + codePointLength(r.text), 0), estimatedSeconds: Math.round(estimatedSeconds(requests)) };
+      return { number, title, characters: requests.reduce((sum, r) => sum + codePointLength(r.text), 0), estimatedSeconds: Math.round(estimatedSeconds(requests)) };
     }),
     lexicon: facts.lexiconChanges,
     characters: plan.characters,

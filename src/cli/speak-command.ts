@@ -9,7 +9,7 @@ import { readDocument, type ReadDocument } from '../input/read-document.js';
 import { openOutput } from '../output/open-output.js';
 import { refuseInputAsOutput } from '../output/same-file.js';
 import { StreamSink } from '../output/stream-sink.js';
-import type { Segment } from '../plan/segment.js';
+import type { DocumentInfo, Segment } from '../plan/segment.js';
 import type { PlayerSink } from '../playback/player-sink.js';
 import type { ConfigReader, ResolvedProvider } from '../providers/registry.js';
 import { Scheduler } from '../schedule/scheduler.js';
@@ -28,6 +28,8 @@ export const CACHE_MAX_BYTES = 1024 ** 3;
 interface RunContext {
   options: SpeakOptions;
   segments: Segment[];
+  /** The book's title, author and cover, with --title and --author applied. */
+  info: DocumentInfo;
   /** What the lexicon changed, for --dry-run. */
   lexiconChanges: readonly string[];
   provider: ResolvedProvider;
@@ -47,7 +49,7 @@ export async function runSpeak(words: string[], flags: RawSpeakFlags, io: CliIo,
   const config = readConfigFile(configDir(io.env));
   const options = parseSpeakOptions(flags, config, Boolean(io.stdout.isTTY));
   if (options.output?.kind === 'file') await refuseInputAsOutput({ args: words, file: options.file, stdin: io.stdin }, options.output.path);
-  const read = await readDocument({ args: words, file: options.file, stdin: io.stdin, signal: io.signal, markdown: options.markdown, cast: options.cast, lexicon: options.lexicon });
+  const read = await readDocument({ args: words, file: options.file, stdin: io.stdin, signal: io.signal, markdown: options.markdown, cast: options.cast, lexicon: options.lexicon, chapters: options.chapters });
   for (const warning of read.warnings) reporter.warn(warning);
   await speakDocument(read, options, { io, reporter, config, http });
 }
@@ -69,7 +71,9 @@ export async function speakDocument(read: ReadDocument, options: SpeakOptions, e
   const outputName = options.output?.kind === 'file' ? options.output.path : options.output?.kind === 'stdout' ? 'stdout' : 'the speakers';
   // Played only, the audio is the speakers' stream (WAV), whatever the format default says.
   const format = options.output ? options.format : 'wav';
-  const context: RunContext = { options, segments: read.document.segments, lexiconChanges: read.lexiconChanges, provider, model, voice, facts: (cost) => ({ provider: provider.spec.name, model, voice, format, output: outputName, cost }) };
+  const { cover, language } = read.document;
+  const info: DocumentInfo = { title: options.title ?? read.document.title, author: options.author ?? read.document.author, cover, language };
+  const context: RunContext = { options, segments: read.document.segments, info, lexiconChanges: read.lexiconChanges, provider, model, voice, facts: (cost) => ({ provider: provider.spec.name, model, voice, format, output: outputName, cost }) };
 
   if (options.dryRun) return dryRun(context, io, reporter);
   const outputs = await openOutputs(options, io);
@@ -126,6 +130,7 @@ async function speakAndReport(context: RunContext, transport: Transport, io: Cli
       settings: { model: context.model, voice: context.voice, speed: options.speed, instructions: options.instructions, streamFormat: options.streamFormat },
       outputs: transport.outputs,
       timeline: [],
+      info: context.info,
       scheduler,
       store,
       resumable: options.cache,

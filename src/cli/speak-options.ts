@@ -1,5 +1,5 @@
 import { extname, resolve } from 'node:path';
-import { AUDIO_FORMATS, formatFromName, type AudioFormat } from '../audio/formats.js';
+import { formatFromName, OUTPUT_FORMATS, type OutputFormat } from '../audio/formats.js';
 import { UsageError } from '../errors.js';
 import { subtitleKind } from '../subtitles/subtitle-formats.js';
 import type { StreamFormat } from '../providers/provider-spec.js';
@@ -31,6 +31,9 @@ export interface RawSpeakFlags {
   subtitles?: string;
   cast?: string;
   lexicon?: string;
+  chapters?: string;
+  title?: string;
+  author?: string;
 }
 
 export type OutputTarget = { kind: 'file'; path: string } | { kind: 'stdout' };
@@ -40,7 +43,7 @@ export interface SpeakOptions {
   /** Where the audio is written, if anywhere besides the speakers. */
   output: OutputTarget | undefined;
   play: boolean;
-  format: AudioFormat;
+  format: OutputFormat;
   model: string | undefined;
   voice: string | undefined;
   speed: number | undefined;
@@ -65,6 +68,11 @@ export interface SpeakOptions {
   cast: string | undefined;
   /** A pronunciation lexicon applied before chunking. */
   lexicon: string | undefined;
+  /** `3-7,9`: only these chapters of a book. */
+  chapters: string | undefined;
+  /** Override the book's own title and author in the tags. */
+  title: string | undefined;
+  author: string | undefined;
 }
 
 export const DEFAULT_TIMEOUT_SECONDS = 300;
@@ -95,24 +103,24 @@ export function audioDestination(flags: Pick<RawSpeakFlags, 'output' | 'play'>, 
   return { output, play };
 }
 
-/** Audio containers tts does not write yet: m4a and m4b come with the audiobook work. */
-const NOT_YET_WRITTEN = new Set(['m4a', 'm4b', 'mp4', 'aif', 'aiff', 'caf', 'mka', 'webm', 'wma']);
-const WRITTEN_EXTENSIONS = '.mp3, .opus, .ogg, .aac, .flac, .wav or .pcm';
+/** Audio containers tts does not write. */
+const NOT_WRITTEN = new Set(['mp4', 'aif', 'aiff', 'caf', 'mka', 'webm', 'wma']);
+const WRITTEN_EXTENSIONS = '.mp3, .opus, .ogg, .aac, .m4a, .m4b, .flac, .wav or .pcm';
 
 /**
  * The format from -F, else the output file's extension, else the config, else mp3; every name goes
  * through one normaliser (any case; ogg is opus). An extension that is not a format tts writes is
  * refused rather than filled with mp3 bytes, unless -F names the format; a clash is refused.
  */
-function chooseFormat(flags: RawSpeakFlags, output: OutputTarget | undefined, config: ConfigReader): AudioFormat {
+function chooseFormat(flags: RawSpeakFlags, output: OutputTarget | undefined, config: ConfigReader): OutputFormat {
   const flagFormat = flags.format === undefined ? undefined : formatFromName(flags.format);
   if (flags.format !== undefined && !flagFormat) {
-    throw new UsageError(`Unknown format "${flags.format}"`, { hint: `Formats: ${AUDIO_FORMATS.join(', ')} (ogg means opus)` });
+    throw new UsageError(`Unknown format "${flags.format}"`, { hint: `Formats: ${OUTPUT_FORMATS.join(', ')} (ogg means opus)` });
   }
   const extension = output?.kind === 'file' ? extname(output.path).slice(1).toLowerCase() : '';
-  if (NOT_YET_WRITTEN.has(extension)) {
-    throw new UsageError(`Cannot write .${extension} files yet (-o ${flags.output})`, {
-      hint: `Give the file another extension (${WRITTEN_EXTENSIONS}); -o speech.aac holds AAC audio as an ADTS stream.`,
+  if (NOT_WRITTEN.has(extension)) {
+    throw new UsageError(`Cannot write .${extension} files (-o ${flags.output})`, {
+      hint: `Give the file another extension (${WRITTEN_EXTENSIONS}); .m4a holds AAC audio in MP4.`,
     });
   }
   const pathFormat = extension === '' ? undefined : formatFromName(extension);
@@ -183,6 +191,9 @@ export function parseSpeakOptions(flags: RawSpeakFlags, config: ConfigReader, st
     subtitles,
     cast: nonEmpty('--cast', flags.cast) ?? text(config.get('cast')),
     lexicon: nonEmpty('--lexicon', flags.lexicon) ?? text(config.get('lexicon')),
+    chapters: nonEmpty('--chapters', flags.chapters),
+    title: nonEmpty('--title', flags.title),
+    author: nonEmpty('--author', flags.author),
   };
 }
 

@@ -17,6 +17,8 @@ export interface DocumentSources {
   cast: string | undefined;
   /** `--lexicon FILE`: pronunciations applied before chunking. */
   lexicon: string | undefined;
+  /** `--chapters 3-7,9`: only these chapters. */
+  chapters?: string | undefined;
 }
 
 /** The input as the planner takes it, and what reading it found worth saying. */
@@ -34,12 +36,28 @@ export interface ReadDocument {
  * load it only when their kind is met.
  */
 export async function readDocument(sources: DocumentSources): Promise<ReadDocument> {
-  const text = await readText({ args: sources.args, file: sources.file, stdin: sources.stdin, signal: sources.signal });
+  const book = sources.file !== undefined && EPUB.test(sources.file) ? await readBook(sources.file) : undefined;
+  const text = book ? '' : await readText({ args: sources.args, file: sources.file, stdin: sources.stdin, signal: sources.signal });
   const fileName = sources.file === undefined ? (sources.args.length > 0 ? 'the text argument' : 'stdin') : sources.file === '-' ? 'stdin' : sources.file;
-  const read = await readByKind(text, fileName, sources);
+  const read = book ?? (await readByKind(text, fileName, sources));
   requireSpeech(read.document, sources.markdown && !isSsml(text, sources.file));
-  if (sources.lexicon === undefined) return read;
-  return withLexicon(read, { input: text, path: sources.lexicon, sources });
+  const chosen = sources.chapters === undefined ? read : { ...read, document: await chosenChapters(read.document, sources.chapters) };
+  if (sources.lexicon === undefined) return chosen;
+  return withLexicon(chosen, { input: text, path: sources.lexicon, sources });
+}
+
+const EPUB = /\.epub$/i;
+const HTML = /\.x?html?$/i;
+
+/** An EPUB is a zip: read from its file, never as text. */
+async function readBook(path: string): Promise<ReadDocument> {
+  const { readEpub } = await import('../books/read-epub.js');
+  return { document: await readEpub(path, { name: path }), warnings: [], lexiconChanges: [] };
+}
+
+async function chosenChapters(document: SpeechDocument, spec: string): Promise<SpeechDocument> {
+  const { selectChapters } = await import('../books/select-chapters.js');
+  return selectChapters(document, spec);
 }
 
 async function readByKind(text: string, fileName: string, sources: DocumentSources): Promise<ReadDocument> {
@@ -47,6 +65,10 @@ async function readByKind(text: string, fileName: string, sources: DocumentSourc
     const { readSsml } = await import('../script/read-ssml.js');
     const { warnings, ...document } = readSsml(text, { fileName });
     return { document, warnings, lexiconChanges: [] };
+  }
+  if (sources.file !== undefined && HTML.test(sources.file)) {
+    const { readHtml } = await import('../books/read-html.js');
+    return { document: readHtml(text, { name: fileName }), warnings: [], lexiconChanges: [] };
   }
   if (sources.cast !== undefined) {
     const [{ parseCast }, { readDialogue }] = await Promise.all([import('../script/parse-cast.js'), import('../script/read-dialogue.js')]);

@@ -34,7 +34,8 @@ export interface Plan {
   requests: PlannedRequest[];
   /** Code points sent, over all requests: what providers bill. */
   characters: number;
-  chapters: string[];
+  /** In output order; `number` is the chapter's place in the whole book, from 1. */
+  chapters: { title: string; number: number }[];
 }
 
 export interface PlanOptions {
@@ -95,7 +96,7 @@ export function planRequests(segments: readonly Segment[], options: PlanOptions)
       open.marks.push({ name: segment.name, at: open.text.textLength });
     } else {
       flush();
-      if (segment.kind === 'chapter') plan.chapters.push(segment.title);
+      if (segment.kind === 'chapter') plan.chapters.push({ title: segment.title, number: segment.number ?? plan.chapters.length + 1 });
       plan.items.push(segment.kind === 'chapter' ? { kind: 'chapter', index: plan.chapters.length - 1, title: segment.title } : segment);
     }
   }

@@ -21,8 +21,11 @@ export type Segment =
   | { kind: 'speech'; text: SpokenText; style: SpeechStyle }
   /** Exact silence, made here. */
   | { kind: 'pause'; ms: number }
-  /** A chapter starts here (a book's chapter, a Markdown heading, one file of several). */
-  | { kind: 'chapter'; title: string }
+  /**
+   * A chapter starts here (a book's chapter, a Markdown heading, one file of several). `number` is
+   * its place in the whole book when only some chapters are spoken (--chapters), from 1.
+   */
+  | { kind: 'chapter'; title: string; number?: number | undefined }
   /** A named point in time, reported in the --subtitles JSON (SSML `<mark name>`). */
   | { kind: 'mark'; name: string };
 

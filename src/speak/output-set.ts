@@ -30,6 +30,11 @@ export class OutputSet {
     for (const output of this.outputs) await this.write(output, output.joiner.silence(ms));
   }
 
+  /** A chapter starts here, in every output that marks chapters. */
+  chapter(): void {
+    for (const output of this.outputs) output.joiner.chapter?.();
+  }
+
   /** Seconds of the primary output so far, as a player decodes it (0 before its stream is known). */
   seconds(): number {
     return this.outputs[0]?.joiner.seconds() ?? 0;

@@ -1,16 +1,21 @@
 import type { Dispatcher } from 'undici';
 import type { AudioFormat } from '../audio/formats.js';
 import { createJoiner, planOutputs, type OutputPlan, type OutputRequest } from '../audio/format-plan.js';
+import { codecOf } from '../audio/formats.js';
+import type { BookTags } from '../audio/tags/book-tags.js';
+import { coverImage } from '../audio/tags/cover-image.js';
+import { tagJoiner, type BookInfo } from '../audio/tags/tagged-joiner.js';
 import type { ChunkStore } from '../cache/chunk-store.js';
+import { UsageError } from '../errors.js';
 import type { AudioSink } from '../output/audio-sink.js';
 import { planRequests, type Plan, type PlannedRequest, type RunSettings } from '../plan/plan-requests.js';
-import type { Segment } from '../plan/segment.js';
+import type { DocumentInfo, Segment } from '../plan/segment.js';
 import type { PreparedSpeech, ProviderSpec } from '../providers/provider-spec.js';
 import type { ResolvedProvider } from '../providers/registry.js';
 import type { Scheduler } from '../schedule/scheduler.js';
 import { codePointLength } from '../text/chunk-text.js';
 import type { TimelineSink } from '../timeline/timeline.js';
-import { OutputSet } from './output-set.js';
+import { OutputSet, type JoinedOutput } from './output-set.js';
 import { RequestFeed } from './request-feed.js';
 import { requestTask, RunTally } from './request-task.js';
 import { RunControl } from './run-control.js';
@@ -37,6 +42,8 @@ export interface SpeakJob {
   outputs: SpeakOutput[];
   /** What follows the audio in time: subtitles, chapters, the player's display. */
   timeline: TimelineSink[];
+  /** What the files say about the book (title, author, cover, track): written with the chapters. */
+  info?: BookMetadata | undefined;
   /** Shared by every job of a run: one budget of requests in flight. */
   scheduler: Scheduler;
   store: ChunkStore;
@@ -96,9 +103,7 @@ export async function speak(job: SpeakJob): Promise<SpeakReport> {
   const prepared = await prepareAll(job, plan, formats);
   announceFormats(job, formats);
   job.events.planned(plan);
-  const outputs = new OutputSet(
-    await Promise.all(job.outputs.map(async (o, i) => ({ sink: o.sink, joiner: await createJoiner({ wire: formats.wire, output: formats.formats[i]! }, o.sink.seekable) }))),
-  );
+  const outputs = new OutputSet(await joinedOutputs(job, formats, plan));
   for (const sink of job.timeline) sink.start?.(formats.wire);
   const tally = new RunTally();
   await run(job, { plan, outputs, tally, prepared, wire: formats.wire });
@@ -162,6 +167,38 @@ async function run(job: SpeakJob, parts: RunParts): Promise<void> {
   }
   control.check();
 }
+
+/** A book's metadata for its files' tags; a track number when each chapter is a file of its own. */
+export interface BookMetadata extends DocumentInfo {
+  track?: { number: number; total?: number | undefined } | undefined;
+}
+
+/**
+ * Each output's joiner: the codec's joiner, wrapped where the file carries tags and chapter marks.
+ * Tags need a file that can seek (the chapter times are patched in at the end); a pipe gets the
+ * audio alone.
+ */
+async function joinedOutputs(job: SpeakJob, formats: OutputPlan, plan: Plan): Promise<JoinedOutput[]> {
+  const book = bookInfo(job.info, plan);
+  const mp4 = job.outputs.find((o) => codecOf(o.request.format) !== o.request.format && !o.sink.seekable);
+  if (mp4) throw new UsageError(`${mp4.request.format} needs a file it can seek in (its index is written at the end)`, { hint: `Write it to a file: -o book.${mp4.request.format}` });
+  const unmarked = job.outputs.some((o) => !o.sink.seekable && !o.request.player);
+  if (unmarked && book.chapterTitles.length > 0) job.events.note('chapter marks need a file: a pipe or device gets the audio alone.');
+  return Promise.all(
+    job.outputs.map(async (o, i) => {
+      const joiner = await createJoiner({ wire: formats.wire, output: formats.formats[i]! }, o.sink.seekable);
+      const tagged = o.sink.seekable && !o.request.player && (book.chapterTitles.length > 0 || hasTags(book.tags) || codecOf(o.request.format) !== o.request.format);
+      return { sink: o.sink, joiner: tagged ? tagJoiner(joiner, o.request.format, book) : joiner };
+    }),
+  );
+}
+
+function bookInfo(info: BookMetadata | undefined, plan: Plan): BookInfo {
+  const tags: BookTags = { title: info?.title, author: info?.author, track: info?.track, cover: info?.cover ? coverImage(info.cover.data) : undefined };
+  return { tags, chapterTitles: plan.chapters.map((c) => c.title) };
+}
+
+const hasTags = (tags: BookTags): boolean => Object.values(tags).some((v) => v !== undefined);
 
 /** The provider's adapter for each distinct setting in the plan, made once; warnings said once. */
 async function prepareAll(job: SpeakJob, plan: Plan, formats: OutputPlan): Promise<(request: PlannedRequest) => PreparedSpeech> {

@@ -32,6 +32,7 @@ export async function writePlan(options: WritePlanOptions): Promise<void> {
         await tell(options.timeline, { kind: 'pause', start: at, end: Math.max(options.outputs.seconds(), at + item.ms / 1000) });
         break;
       case 'chapter':
+        options.outputs.chapter();
         await tell(options.timeline, { kind: 'chapter', index: item.index, title: item.title, start: at });
         break;
       case 'mark':

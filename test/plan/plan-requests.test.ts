@@ -32,7 +32,7 @@ describe('planning requests', () => {
     );
     expect(plan.items.map((i) => (i.kind === 'request' ? i.request.text : i.kind))).toEqual(['A.', 'pause', 'B.', 'chapter', 'C.']);
     expect(plan.requests.map((r) => r.chapter)).toEqual([undefined, undefined, 0]);
-    expect(plan.chapters).toEqual(['Two']);
+    expect(plan.chapters).toEqual([{ title: 'Two', number: 1 }]);
   });
 
   test('a mark stays inside its request, at its offset; one at the end stands alone', () => {
