@@ -134,7 +134,7 @@ function buildProgram(io: CliIo, state: RunState): Command {
     // Options after a command's name are that command's: `tts models --base-url …` is the models'.
     .enablePositionalOptions()
     .argument('[text...]', 'the text to speak (else --file, else stdin)')
-    .option('-f, --file <path>', "read text from a file ('-' = stdin)")
+    .option('-f, --file <paths...>', "read text from files ('-' = stdin); several make several outputs with -o folder/")
     .option('--markdown', 'speak Markdown as words, not markup (default for .md files)')
     .option('--no-markdown', 'speak the text exactly as written')
     .option('-o, --output <path>', "write audio to a file ('-' = stdout)")

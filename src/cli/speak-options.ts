@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { formatFromName, OUTPUT_FORMATS, type OutputFormat } from '../audio/formats.js';
 import { UsageError } from '../errors.js';
@@ -7,7 +8,8 @@ import type { ConfigReader } from '../providers/registry.js';
 
 /** Flags as commander hands them over: strings, unchecked. */
 export interface RawSpeakFlags {
-  file?: string;
+  /** `-f a.md b.md`: commander hands several paths over as a list. */
+  file?: string | string[];
   output?: string;
   format?: string;
   model?: string;
@@ -36,10 +38,14 @@ export interface RawSpeakFlags {
   author?: string;
 }
 
-export type OutputTarget = { kind: 'file'; path: string } | { kind: 'stdout' };
+/** A file (or device, pipe, descriptor), stdout, or a folder: one file per input or chapter. */
+export type OutputTarget = { kind: 'file'; path: string } | { kind: 'stdout' } | { kind: 'folder'; path: string };
 
 export interface SpeakOptions {
+  /** The one input file, when there is exactly one. */
   file: string | undefined;
+  /** Every input file, in order (`-f chapters/*.md`). */
+  files: string[];
   /** Where the audio is written, if anywhere besides the speakers. */
   output: OutputTarget | undefined;
   play: boolean;
@@ -60,8 +66,10 @@ export interface SpeakOptions {
   verbose: boolean;
   dryRun: boolean;
   json: boolean;
-  /** Read the text as Markdown: the words are spoken, not the markup. */
+  /** Read the text as Markdown: the words are spoken, not the markup (for the one input). */
   markdown: boolean;
+  /** --markdown or --no-markdown, when given: else each file's extension decides. */
+  markdownFlag: boolean | undefined;
   /** Where subtitles timed to the speech go (.srt, .vtt or .json). */
   subtitles: string | undefined;
   /** `NAME=voice,…`: the text is a dialogue spoken by this cast. */
@@ -87,6 +95,9 @@ function number(flag: string, raw: string, min: number, max: number, integer = f
   return value;
 }
 
+/** A file read as Markdown unless --no-markdown says otherwise. */
+export const isMarkdownFile = (path: string): boolean => /\.(md|markdown|mdx)$/i.test(path);
+
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() !== '' ? value : undefined);
 
 /**
@@ -97,10 +108,16 @@ export function audioDestination(flags: Pick<RawSpeakFlags, 'output' | 'play'>, 
   const play = flags.play ?? (flags.output === undefined && stdoutIsTTY);
   const output: OutputTarget | undefined =
     flags.output === '-' ? { kind: 'stdout' }
+    : flags.output !== undefined && isFolder(flags.output) ? { kind: 'folder', path: flags.output }
     : flags.output !== undefined ? { kind: 'file', path: flags.output }
     : play || stdoutIsTTY ? undefined
     : { kind: 'stdout' };
   return { output, play };
+}
+
+/** `-o audio/` (a trailing slash) or an existing folder: one file per input or chapter goes in it. */
+function isFolder(path: string): boolean {
+  return /[/\\]$/.test(path) || (statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false);
 }
 
 /** Audio containers tts does not write. */
@@ -164,10 +181,13 @@ export function parseSpeakOptions(flags: RawSpeakFlags, config: ConfigReader, st
     if (value !== undefined && value.trim() === '') throw new UsageError(`${flag} cannot be empty`);
   }
 
-  const subtitles = subtitlesPath(flags);
+  const files = flags.file === undefined ? [] : Array.isArray(flags.file) ? flags.file : [flags.file];
+  if (files.length > 1 && files.includes('-')) throw new UsageError('stdin (-) can only be the one input, not one of several files');
+  const subtitles = subtitlesPath(flags, files);
 
   return {
-    file: flags.file,
+    file: files.length === 1 ? files[0] : undefined,
+    files,
     output,
     play,
     format,
@@ -187,7 +207,8 @@ export function parseSpeakOptions(flags: RawSpeakFlags, config: ConfigReader, st
     verbose: flags.verbose === true || flags.debug === true,
     dryRun: flags.dryRun === true,
     json: flags.json === true,
-    markdown: flags.markdown ?? /\.(md|markdown|mdx)$/i.test(flags.file ?? ''),
+    markdown: flags.markdown ?? isMarkdownFile(files[0] ?? ''),
+    markdownFlag: flags.markdown,
     subtitles,
     cast: nonEmpty('--cast', flags.cast) ?? text(config.get('cast')),
     lexicon: nonEmpty('--lexicon', flags.lexicon) ?? text(config.get('lexicon')),
@@ -203,7 +224,7 @@ function nonEmpty(flag: string, value: string | undefined): string | undefined {
 }
 
 /** --subtitles: a name that says its format, and never the audio's own path. */
-function subtitlesPath(flags: RawSpeakFlags): string | undefined {
+function subtitlesPath(flags: RawSpeakFlags, files: readonly string[]): string | undefined {
   if (flags.subtitles === undefined) return undefined;
   if (flags.subtitles.trim() === '') throw new UsageError('--subtitles needs a path, e.g. --subtitles speech.srt');
   // A named pipe or descriptor may have no extension; one that names another format is a mistake.
@@ -211,7 +232,7 @@ function subtitlesPath(flags: RawSpeakFlags): string | undefined {
   if (flags.output !== undefined && resolve(flags.output) === resolve(flags.subtitles)) {
     throw new UsageError('--subtitles and --output name the same file', { hint: 'e.g. -o speech.mp3 --subtitles speech.srt' });
   }
-  if (flags.file !== undefined && flags.file !== '-' && resolve(flags.file) === resolve(flags.subtitles)) {
+  if (files.some((file) => file !== '-' && resolve(file) === resolve(flags.subtitles!))) {
     throw new UsageError('--subtitles would overwrite the input file', { hint: 'e.g. -f notes.txt --subtitles notes.srt' });
   }
   return flags.subtitles;
