@@ -63,7 +63,7 @@ function scalar(text: string): string | undefined {
 /** `[a, "b, c", 'd']`: items split at commas outside quotes. */
 function flowList(text: string): string[] | undefined {
   if (!text.endsWith(']')) return undefined;
-  const items = text.slice(1, -1).match(/"(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^,]+/g) ?? [];
+  const items = text.slice(1, -1).match(/\s*(?:"(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^,]+)/g) ?? [];
   const values = items.map((item) => scalar(item.trim())).filter((v): v is string => v !== undefined && v !== '');
   return values;
 }

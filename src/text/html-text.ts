@@ -1,4 +1,13 @@
-import { CHARACTER_REFERENCE, decodeReference, type SourcePiece } from './source-pieces.js';
+import { decodeHTMLStrict } from 'entities';
+
+/** Spoken text and where its first character sits in the source; the rest follow one to one. */
+export interface SourcePiece {
+  text: string;
+  source: number;
+}
+
+/** `&amp;`, `&#8212;`, `&#x2014;`: references with their `;`, as CommonMark decodes them. */
+const CHARACTER_REFERENCE = /&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{0,31});/y;
 
 /**
  * The words in a piece of raw HTML found in Markdown (an HTML block, or one inline tag): tags are
@@ -90,8 +99,9 @@ function decodeReferences(text: string, start: number): SourcePiece[] {
   for (let amp = text.indexOf('&'); amp >= 0; amp = text.indexOf('&', amp + 1)) {
     CHARACTER_REFERENCE.lastIndex = amp;
     const match = CHARACTER_REFERENCE.exec(text);
-    const decoded = match ? decodeReference(match[1]!) : undefined;
-    if (!match || decoded === undefined) continue;
+    const decoded = match ? decodeHTMLStrict(match[0]) : undefined;
+    // An unknown name decodes to itself: it is text as written.
+    if (!match || decoded === undefined || decoded === match[0]) continue;
     if (amp > from) pieces.push({ text: text.slice(from, amp), source: start + from });
     pieces.push({ text: decoded, source: start + amp });
     from = amp + match[0].length;

@@ -1,12 +1,10 @@
-import type { Link, Nodes, Parents, PhrasingContent, RootContent, Table } from 'mdast';
-import { fromMarkdown } from 'mdast-util-from-markdown';
-import { frontmatterFromMarkdown } from 'mdast-util-frontmatter';
-import { gfmFromMarkdown } from 'mdast-util-gfm';
-import { frontmatter } from 'micromark-extension-frontmatter';
-import { gfm } from 'micromark-extension-gfm';
+import MarkdownIt from 'markdown-it';
+import type { Token } from 'markdown-it';
+import footnote from 'markdown-it-footnote';
 import { parseFrontMatter, type FrontMatter } from './front-matter.js';
-import { closesElement, htmlText, rawTextElement } from './html-text.js';
-import { alignToSource, type SourcePiece } from './source-pieces.js';
+import { htmlText, type SourcePiece } from './html-text.js';
+import { InlineReader, type Piece } from './inline-reader.js';
+import { SourceLines } from './source-lines.js';
 import { SpokenTextBuilder, type SpokenText } from './spoken-text.js';
 
 /**
@@ -26,10 +24,21 @@ export interface MarkdownSpeech extends FrontMatter {
 }
 
 /**
- * Markdown as it should be heard: the words without the markup. The text is parsed as CommonMark
- * with GitHub's extensions (tables, footnotes, strikethrough, autolinks) and YAML front matter by
- * micromark, whose syntax tree carries the source offset of every node, so each spoken word maps
- * back to where it is written.
+ * CommonMark with GitHub's tables and strikethrough, footnotes, raw HTML recognised as such, and
+ * links found in running text (with a scheme, `www.`, or an e-mail address; a bare `example.com`
+ * is linked too, but its words are kept). `text_join` is off so that escapes and entities stay
+ * tokens of their own, whose source form is known: the map back to the source stays exact.
+ */
+const parser = new MarkdownIt({ html: true, linkify: true }).use(footnote);
+parser.linkify.set({ fuzzyLink: true });
+parser.core.ruler.disable('text_join');
+// Footnotes are not read, so they stay where they are defined, to be skipped: the rule that gathers
+// them at the end concatenates the whole token list once per note, quadratic in a book full of notes.
+parser.core.ruler.disable('footnote_tail');
+
+/**
+ * Markdown as it should be heard: the words without the markup, each mapped back to where it is
+ * written in `markdown` (LF line ends, as the input reader gives).
  *
  * Headings, list items and table rows end as sentences; links keep their text, but bare URLs and
  * autolinks are left out, as are code blocks, HTML comments, scripts and styles, rules, link
@@ -39,13 +48,12 @@ export interface MarkdownSpeech extends FrontMatter {
  * otherwise a line break.
  */
 export function readMarkdown(markdown: string): MarkdownSpeech {
-  const tree = fromMarkdown(markdown, {
-    extensions: [gfm(), frontmatter(['yaml'])],
-    mdastExtensions: [gfmFromMarkdown(), frontmatterFromMarkdown(['yaml'])],
-  });
-  const reader = new MarkdownReader(markdown);
-  reader.blocks(tree);
-  return reader.result();
+  const front = frontMatter(markdown);
+  // Front matter is blanked, not cut, so every offset the parser sees is the source's own.
+  const masked = front ? markdown.slice(0, front.end).replace(/[^\n]/g, ' ') + markdown.slice(front.end) : markdown;
+  const reader = new MarkdownReader(new SourceLines(markdown));
+  reader.read(parser.parse(masked, {}));
+  return { ...(front ? parseFrontMatter(front.yaml) : {}), ...reader.result() };
 }
 
 /** The spoken text alone, for callers that need no map. */
@@ -53,88 +61,120 @@ export function markdownToSpeech(markdown: string): string {
   return readMarkdown(markdown).spoken.text;
 }
 
-/** A piece of spoken text: copied from the source at `source`, or added by the reader when undefined. */
-type Piece = SourcePiece | { text: string; source: undefined };
+/** YAML between a `---` line at the very top and the next `---` (or `...`) line. */
+function frontMatter(markdown: string): { yaml: string; end: number } | undefined {
+  const match = /^---[ \t]*\n([\s\S]*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|$)/.exec(markdown);
+  return match ? { yaml: match[1] ?? '', end: match[0].length } : undefined;
+}
 
 /** Ends a sentence already: no full stop is added after these (a closing quote or bracket may follow). */
 const SENTENCE_END = /[.!?:;…。！？][\s"'”’»)\]]*$/u;
 
+const CONTAINERS: Record<string, 1 | -1> = {
+  blockquote_open: 1,
+  blockquote_close: -1,
+  bullet_list_open: 1,
+  bullet_list_close: -1,
+  ordered_list_open: 1,
+  ordered_list_close: -1,
+  list_item_open: 1,
+  list_item_close: -1,
+};
+
 class MarkdownReader {
   private readonly out = new SpokenTextBuilder();
   private readonly headings: MarkdownHeading[] = [];
-  private frontMatter: FrontMatter = {};
-  /** Where the last block seen (spoken or not) ended in the source. */
-  private lastEnd = 0;
+  /** The line after the last block seen, spoken or not. */
+  private lastEndLine = 0;
   /** A blank line was seen in the source since the last spoken block. */
   private paragraphBreak = false;
-  /** How many containers deep the reader is: 1 in the document itself. */
-  private depth = 0;
+  /** The open quotes, lists and list items, innermost last. */
+  private readonly containers: string[] = [];
 
-  constructor(private readonly source: string) {}
+  constructor(private readonly lines: SourceLines) {}
 
-  result(): MarkdownSpeech {
-    return { ...this.frontMatter, spoken: this.out.build(), headings: this.headings };
+  result(): { spoken: SpokenText; headings: MarkdownHeading[] } {
+    return { spoken: this.out.build(), headings: this.headings };
   }
 
-  /** The blocks of a container in order; `sentences` when its paragraphs are list items. */
-  blocks(parent: Parents, options: { sentences: boolean } = { sentences: false }): void {
-    this.depth++;
-    for (const child of parent.children) {
-      this.noteGap(start(child));
-      this.block(child as RootContent, options.sentences);
-      this.lastEnd = end(child);
+  read(tokens: Token[]): void {
+    for (let i = 0; i < tokens.length; i++) {
+      const token = tokens[i]!;
+      const nesting = CONTAINERS[token.type];
+      if (nesting === 1) this.containers.push(token.type);
+      else if (nesting === -1) this.containers.pop();
+      else i = this.block(tokens, i);
     }
-    this.depth--;
   }
 
-  private block(node: RootContent, sentences: boolean): void {
-    switch (node.type) {
-      case 'paragraph':
-        this.emit(this.phrasing(node.children), { sentence: sentences });
-        return;
-      case 'heading': {
-        const spoken = this.emit(this.phrasing(node.children), { sentence: true });
-        // A heading inside a quote or a list is part of what it quotes or lists, not the outline.
-        if (spoken && this.depth === 1) this.headings.push({ level: node.depth, ...spoken });
-        return;
+  /** Reads the block starting at token `i`; returns the index of its last token. */
+  private block(tokens: Token[], i: number): number {
+    const token = tokens[i]!;
+    switch (token.type) {
+      case 'paragraph_open': {
+        const inList = this.containers.at(-1) === 'list_item_open';
+        const firstInItem = inList && tokens[i - 1]?.type === 'list_item_open';
+        this.leaf(token);
+        const pieces = this.inline(tokens[i + 1]!);
+        this.emit(firstInItem ? withoutTaskBox(pieces) : pieces, { sentence: inList });
+        return i + 2;
       }
-      case 'blockquote':
-      case 'list':
-        return this.blocks(node);
-      case 'listItem':
-        return this.blocks(node, { sentences: true });
-      case 'table':
-        return this.table(node);
-      case 'html':
-        this.emit(htmlText(node.value, start(node)), { sentence: false });
-        return;
-      case 'yaml':
-        this.frontMatter = parseFrontMatter(node.value);
-        return;
+      case 'heading_open': {
+        this.leaf(token);
+        const spoken = this.emit(this.inline(tokens[i + 1]!), { sentence: true });
+        // A heading inside a quote or a list is part of what it quotes or lists, not the outline.
+        if (spoken && this.containers.length === 0) this.headings.push({ level: Number(token.tag.slice(1)), ...spoken });
+        return i + 2;
+      }
+      case 'table_open':
+        return this.table(tokens, i);
+      case 'html_block':
+        this.leaf(token);
+        this.emit(this.lines.mapPieces(htmlText(token.content, 0), this.lines.contentMap(token.content, token.map)), { sentence: false });
+        return i;
+      case 'footnote_reference_open':
+        return skipTo(tokens, i, 'footnote_reference_close');
       default:
-        // Code blocks, rules, link definitions, footnote definitions: nothing to hear.
-        return;
+        // Code blocks and rules say nothing, but they are blocks between blocks.
+        if (token.map) this.leaf(token);
+        return i;
     }
   }
 
   /** A table row by row, each row a sentence of its cells, empty cells skipped. */
-  private table(table: Table): void {
-    for (const row of table.children) {
-      this.noteGap(start(row));
-      const pieces: Piece[] = [];
-      for (const cell of row.children) {
-        const words = trimPieces(this.phrasing(cell.children));
-        if (words.length === 0) continue;
-        if (pieces.length > 0) pieces.push({ text: ', ', source: undefined });
-        pieces.push(...words);
+  private table(tokens: Token[], start: number): number {
+    let i = start;
+    let row: { pieces: Piece[]; line: number; at: number } | undefined;
+    for (; i < tokens.length - 1 && tokens[i]!.type !== 'table_close'; i++) {
+      const token = tokens[i]!;
+      if (token.type === 'tr_open') {
+        this.leaf(token);
+        row = { pieces: [], line: token.map?.[0] ?? this.lastEndLine, at: 0 };
+      } else if (token.type === 'inline' && row) {
+        // A cell has no line of its own: it is found in its row's line, after the cell before.
+        const map = this.lines.cellMap(token.content, row.line, row.at);
+        row.at = map.toSource(token.content.length);
+        const words = trimPieces(new InlineReader(token.content, map).read(token.children ?? []));
+        if (words.length > 0 && row.pieces.length > 0) row.pieces.push({ text: ', ', source: undefined });
+        row.pieces.push(...words);
+      } else if (token.type === 'tr_close' && row) {
+        this.emit(row.pieces, { sentence: true });
       }
-      this.emit(pieces, { sentence: true });
-      this.lastEnd = end(row);
     }
+    return i;
   }
 
-  private noteGap(next: number): void {
-    if (/\n[ \t>]*\n/.test(this.source.slice(this.lastEnd, next))) this.paragraphBreak = true;
+  private inline(token: Token): Piece[] {
+    return new InlineReader(token.content, this.lines.contentMap(token.content, token.map)).read(token.children ?? []);
+  }
+
+  /** Notes a block at `token.map`: a blank line between it and the block before is a paragraph break. */
+  private leaf(token: Token): void {
+    const [first, end] = token.map ?? [this.lastEndLine, this.lastEndLine];
+    for (let line = this.lastEndLine; line < first; line++) {
+      if (/^[ \t>]*$/.test(this.lines.line(line))) this.paragraphBreak = true;
+    }
+    this.lastEndLine = Math.max(this.lastEndLine, end);
   }
 
   /** Writes one block's words after the break that separates them from the last; returns what was written. */
@@ -152,99 +192,21 @@ class MarkdownReader {
     if (options.sentence && !SENTENCE_END.test(text)) this.out.insert('.');
     return { text, offset };
   }
-
-  /** The words of inline content, each piece pointing into the source. */
-  private phrasing(nodes: PhrasingContent[]): Piece[] {
-    const pieces: Piece[] = [];
-    for (let i = 0; i < nodes.length; i++) {
-      const node = nodes[i]!;
-      const rawText = node.type === 'html' ? rawTextElement(node.value) : undefined;
-      if (rawText) {
-        // A <script> or <style> inside a paragraph: its contents are siblings up to the closing tag.
-        while (i + 1 < nodes.length && !isClosing(nodes[i + 1]!, rawText)) i++;
-        i++;
-        continue;
-      }
-      pieces.push(...this.inline(node));
-    }
-    return pieces;
-  }
-
-  private inline(node: PhrasingContent): Piece[] {
-    switch (node.type) {
-      case 'text':
-        return alignToSource(node.value, this.slice(node), start(node));
-      case 'emphasis':
-      case 'strong':
-        return this.isArithmetic(node) ? [{ text: this.slice(node), source: start(node) }] : this.phrasing(node.children);
-      case 'delete':
-      case 'linkReference':
-        return this.phrasing(node.children);
-      case 'link':
-        return this.isBareUrl(node) ? [] : this.phrasing(node.children);
-      case 'inlineCode':
-        return codeSpan(node.value, this.slice(node), start(node));
-      case 'image':
-      case 'imageReference': {
-        // `![` opens both forms; the alt text follows it, as written.
-        const at = start(node) + 2;
-        return node.alt ? alignToSource(node.alt, this.source.slice(at, end(node)), at) : [];
-      }
-      case 'break':
-        return [{ text: '\n', source: end(node) - 1 }];
-      case 'html':
-        return htmlText(node.value, start(node));
-      default:
-        // Footnote markers.
-        return [];
-    }
-  }
-
-  /**
-   * An autolink (`<https://…>`), a URL GFM found in running text, or a link whose text is its
-   * own address: heard as a string of letters and slashes, it says nothing a listener can use.
-   */
-  private isBareUrl(link: Link): boolean {
-    if (this.source[start(link)] !== '[') return true;
-    const text = this.phrasing(link.children).map((piece) => piece.text).join('').trim();
-    const plain = (url: string): string => url.replace(/^(mailto:|[a-z][a-z0-9+.-]*:\/\/)/i, '').replace(/\/$/, '');
-    return text !== '' && plain(text) === plain(link.url);
-  }
-
-  /**
-   * `2*3*4` is emphasis to CommonMark (`*` may open and close inside a word), but between digits
-   * the stars are multiplication, and are read as written.
-   */
-  private isArithmetic(node: Nodes): boolean {
-    const text = this.slice(node);
-    return /^\*+\d(.*\d)?\*+$/s.test(text) && /\d/.test(this.source[start(node) - 1] ?? '') && /\d/.test(this.source[end(node)] ?? '');
-  }
-
-  private slice(node: Nodes): string {
-    return this.source.slice(start(node), end(node));
-  }
 }
 
-function isClosing(node: PhrasingContent, element: string): boolean {
-  return node.type === 'html' && closesElement(node.value, element);
+function skipTo(tokens: Token[], from: number, type: string): number {
+  let i = from;
+  while (i < tokens.length - 1 && tokens[i]!.type !== type) i++;
+  return i;
 }
 
-/**
- * A code span's text is its source between the backtick fences, less one space each side when
- * both are there, with line endings as spaces: the same length, so it maps one to one. In a block
- * quote the source also holds the `>` of each line, and the general alignment takes over.
- */
-function codeSpan(value: string, source: string, at: number): Piece[] {
-  const fence = /^`+/.exec(source)?.[0].length ?? 0;
-  let from = fence;
-  let to = source.length - fence;
-  const inner = source.slice(from, to);
-  if (/^[ \n]/.test(inner) && /[ \n]$/.test(inner) && /[^ \n]/.test(inner)) {
-    from++;
-    to--;
-  }
-  if (to - from === value.length) return value === '' ? [] : [{ text: value, source: at + from }];
-  return alignToSource(value, source.slice(from, to), at + from);
+/** A task list item's `[ ]` or `[x]` is a checkbox, not words. */
+function withoutTaskBox(pieces: Piece[]): Piece[] {
+  const first = pieces[0];
+  const box = first ? /^\[[ xX]\]\s+/.exec(first.text) : null;
+  if (!first || !box) return pieces;
+  const rest: Piece = first.source === undefined ? { text: first.text.slice(box[0].length), source: undefined } : { text: first.text.slice(box[0].length), source: first.source + box[0].length };
+  return [rest, ...pieces.slice(1)];
 }
 
 /** The pieces without the whitespace at their two ends. */
@@ -256,17 +218,9 @@ function trimPieces(pieces: Piece[]): Piece[] {
   if (first) {
     const text = first.text.trimStart();
     const skipped = first.text.length - text.length;
-    out[0] = { text, source: first.source === undefined ? undefined : first.source + skipped } as Piece;
+    out[0] = first.source === undefined ? { text, source: undefined } : ({ text, source: first.source + skipped } satisfies SourcePiece);
   }
   const last = out[out.length - 1];
   if (last) out[out.length - 1] = { ...last, text: last.text.trimEnd() };
   return out;
-}
-
-function start(node: Nodes): number {
-  return node.position?.start.offset ?? 0;
-}
-
-function end(node: Nodes): number {
-  return node.position?.end.offset ?? 0;
 }
