@@ -74,6 +74,8 @@ const tables: Record<string, Case[]> = {
     ['`` `starts with a tick ``', '`starts with a tick'],
     ['See [the guide][g], [g][] and [g].\n\n[g]: https://example.com "Guide"', 'See the guide, g and g.'],
     ['[Not a link] stays.', '[Not a link] stays.'],
+    ['Read example.com and README.md first.', 'Read example.com and README.md first.'],
+    ['An inline note^[not read aloud] here.', 'An inline note here.'],
     ['Go to <https://example.com/a>.', 'Go to .'],
     ['snake_case, foo_bar_baz and _em_.', 'snake_case, foo_bar_baz and em.'],
     ['un*frigging*believable', 'unfriggingbelievable'],
@@ -159,6 +161,21 @@ describe('the map back to the Markdown source', () => {
     expect(spoken.text).toBe('Fish & chips');
     expect(sourceOffset(spoken, spoken.text.indexOf('&'))).toBe(markdown.indexOf('&amp;'));
     expect(sourceOffset(spoken, spoken.text.indexOf('chips'))).toBe(markdown.indexOf('chips'));
+  });
+
+  test("words after a link map past the link's address and title, which may hold the same words", () => {
+    const markdown = '[a](u "the end") the end';
+    const { spoken } = readMarkdown(markdown);
+    expect(spoken.text).toBe('a the end');
+    expect(sourceOffset(spoken, spoken.text.indexOf('the'))).toBe(markdown.lastIndexOf('the'));
+  });
+
+  test('cells map into their own row, past an escaped pipe', () => {
+    const markdown = '| k | v |\n|---|---|\n| a \\| b | b |';
+    const { spoken } = readMarkdown(markdown);
+    expect(spoken.text).toBe('k, v.\na | b, b.');
+    expect(sourceOffset(spoken, spoken.text.lastIndexOf('b'))).toBe(markdown.lastIndexOf('b'));
+    expect(sourceOffset(spoken, spoken.text.indexOf('b'))).toBe(markdown.indexOf('b |'));
   });
 
   test('an escaped character maps to itself, not to its backslash', () => {
