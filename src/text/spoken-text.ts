@@ -103,12 +103,3 @@ export class SpokenTextBuilder {
     return this;
   }
 }
-
-/** The part of `spoken` from spoken offset `from` to `to`, still mapping into the same source. */
-export function sliceSpoken(spoken: SpokenText, from: number, to: number = spoken.text.length): SpokenText {
-  const runs: OffsetRun[] = [{ at: 0, source: sourceOffset(spoken, from) }];
-  for (const run of spoken.runs) {
-    if (run.at > from && run.at < to) runs.push({ at: run.at - from, source: run.source });
-  }
-  return { text: spoken.text.slice(from, to), runs };
-}

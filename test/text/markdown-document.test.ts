@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { Segment } from '../../src/plan/segment.js';
 import { markdownDocument } from '../../src/text/markdown-document.js';
-import { sliceSpoken, sourceOffset, type SpokenText } from '../../src/text/spoken-text.js';
+import { sourceOffset, type SpokenText } from '../../src/text/spoken-text.js';
 
 /** The segments as a reader of the plan sees them: chapter titles and spoken words. */
 const outline = (segments: Segment[]) => segments.map((s) => (s.kind === 'chapter' ? `# ${s.title}` : s.kind === 'speech' ? s.text.text : s.kind));
@@ -48,19 +48,5 @@ describe('a Markdown file as a book', () => {
     for (const word of ['One', 'Alpha', 'beta']) expect(at(speech[0]!.text, word)).toBe(source.indexOf(word));
     for (const word of ['Two', 'Gamma', 'delta']) expect(at(speech[1]!.text, word)).toBe(source.indexOf(word));
     expect(at(speech[1]!.text, '&')).toBe(source.indexOf('&amp;'));
-  });
-});
-
-describe('slicing spoken text', () => {
-  const spoken: SpokenText = { text: 'abcdefgh', runs: [{ at: 0, source: 10 }, { at: 3, source: 20 }, { at: 6, source: 40 }] };
-  test.each([
-    [0, 8, [{ at: 0, source: 10 }, { at: 3, source: 20 }, { at: 6, source: 40 }]],
-    [1, 8, [{ at: 0, source: 11 }, { at: 2, source: 20 }, { at: 5, source: 40 }]],
-    [3, 6, [{ at: 0, source: 20 }]],
-    [4, 7, [{ at: 0, source: 21 }, { at: 2, source: 40 }]],
-  ])('from %i to %i', (from, to, runs) => {
-    const slice = sliceSpoken(spoken, from, to);
-    expect(slice).toEqual({ text: spoken.text.slice(from, to), runs });
-    for (let k = 0; k < slice.text.length; k++) expect(sourceOffset(slice, k)).toBe(sourceOffset(spoken, from + k));
   });
 });
