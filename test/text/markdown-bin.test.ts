@@ -35,12 +35,15 @@ const NOTES = [
 ].join('\n');
 
 /** What a dry run would send, chunk by chunk, from its JSON plan. */
-async function dryRunText(args: string[]): Promise<string[]> {
+async function dryRunChunks(args: string[]): Promise<{ text: string; start: number; end: number }[]> {
   const r = await spawnTts(['--dry-run', '--json', ...args], { env: env() });
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
-  const plan = JSON.parse(r.stdout.toString()) as { chunks: { text: string }[] };
-  return plan.chunks.map((chunk) => chunk.text);
+  return (JSON.parse(r.stdout.toString()) as { chunks: { text: string; start: number; end: number }[] }).chunks;
+}
+
+async function dryRunText(args: string[]): Promise<string[]> {
+  return (await dryRunChunks(args)).map((chunk) => chunk.text);
 }
 
 describe('a .md file through the real bin', () => {
@@ -49,6 +52,16 @@ describe('a .md file through the real bin', () => {
     writeFileSync(file, NOTES);
     expect(await dryRunText(['-f', file])).toEqual(['Version 2 & more.\n\nSee  or .\nA claim, then a hard break\nand more.\n\nNested quote.\n\nFirst.\nSecond.']);
     expect(fake.requests).toHaveLength(0);
+  });
+
+  test("the plan's offsets point into the Markdown file, not into the spoken text", async () => {
+    const file = box.path('notes.md');
+    writeFileSync(file, NOTES);
+    const [chunk] = await dryRunChunks(['-f', file]);
+    const written = NOTES.slice(chunk?.start, chunk?.end);
+    expect(written.startsWith('Version 2 &amp; more')).toBe(true);
+    // The full stop added after the last list item points just past it.
+    expect(written.trimEnd().endsWith('- Second')).toBe(true);
   });
 
   test('--no-markdown reads the same file exactly as written', async () => {
