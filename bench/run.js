@@ -2,6 +2,7 @@
 import { benchBooks } from './books.js';
 import { benchJoins } from './joins.js';
 import { benchLocalVoice } from './local-voice.js';
+import { benchMarkdown } from './markdown.js';
 import { benchPipeline } from './pipeline.js';
 import { benchPlayback } from './playback.js';
 import { benchStartup } from './startup.js';
@@ -22,6 +23,7 @@ const sections = [
   ['Joining chunks (input bytes per second)', () => benchJoins()],
   ['The built-in voice', () => benchLocalVoice()],
   ['Reading a 1 MB EPUB (what a dry run does first)', () => benchBooks()],
+  ['Markdown (the parser loads only when Markdown is read)', () => benchMarkdown()],
 ];
 let missed = 0;
 for (const [title, run] of sections) {

@@ -2,7 +2,6 @@ import type { Readable } from 'node:stream';
 import { UsageError } from '../errors.js';
 import type { SpeechDocument } from '../plan/segment.js';
 import { isSsml } from '../script/is-ssml.js';
-import { markdownToSpeech } from '../text/markdown-to-speech.js';
 import { verbatim } from '../text/spoken-text.js';
 import { readText } from './read-text.js';
 
@@ -74,8 +73,9 @@ async function readByKind(text: string, fileName: string, sources: DocumentSourc
     const [{ parseCast }, { readDialogue }] = await Promise.all([import('../script/parse-cast.js'), import('../script/read-dialogue.js')]);
     return { document: { segments: readDialogue(text, parseCast(sources.cast), { fileName }) }, warnings: [], lexiconChanges: [] };
   }
-  const spoken = sources.markdown ? markdownToSpeech(text) : text;
-  return { document: { segments: [{ kind: 'speech', text: verbatim(spoken), style: {} }] }, warnings: [], lexiconChanges: [] };
+  // The Markdown reader's map points into the file as written, so subtitles and the plan do too.
+  const spoken = sources.markdown ? (await import('../text/markdown-to-speech.js')).readMarkdown(text).spoken : verbatim(text);
+  return { document: { segments: [{ kind: 'speech', text: spoken, style: {} }] }, warnings: [], lexiconChanges: [] };
 }
 
 /** Text that holds nothing to say would be a paid request for silence, or a provider's 400. */
