@@ -73,9 +73,13 @@ async function readByKind(text: string, fileName: string, sources: DocumentSourc
     const [{ parseCast }, { readDialogue }] = await Promise.all([import('../script/parse-cast.js'), import('../script/read-dialogue.js')]);
     return { document: { segments: readDialogue(text, parseCast(sources.cast), { fileName }) }, warnings: [], lexiconChanges: [] };
   }
-  // The Markdown reader's map points into the file as written, so subtitles and the plan do too.
-  const spoken = sources.markdown ? (await import('../text/markdown-to-speech.js')).readMarkdown(text).spoken : verbatim(text);
-  return { document: { segments: [{ kind: 'speech', text: spoken, style: {} }] }, warnings: [], lexiconChanges: [] };
+  if (sources.markdown) {
+    // Chapters at the top headings, the front matter's title and author; the map points into the
+    // file as written, so subtitles and the plan do too.
+    const { markdownDocument } = await import('../text/markdown-document.js');
+    return { document: markdownDocument(text), warnings: [], lexiconChanges: [] };
+  }
+  return { document: { segments: [{ kind: 'speech', text: verbatim(text), style: {} }] }, warnings: [], lexiconChanges: [] };
 }
 
 /** Text that holds nothing to say would be a paid request for silence, or a provider's 400. */
