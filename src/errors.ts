@@ -76,3 +76,14 @@ export class ProviderError extends TtsError {
     this.details = details;
   }
 }
+
+/**
+ * Some outputs of a batch failed while others were written. Each failure is named in the run's
+ * summary (and its JSON); this carries the exit code of the first, and says how many.
+ */
+export class PartialFailure extends TtsError {
+  constructor(kind: ErrorKind, message: string, options: TtsErrorOptions = {}) {
+    super(kind, message, options);
+    this.name = 'PartialFailure';
+  }
+}

@@ -1,5 +1,5 @@
 import type { Command, Option } from 'commander';
-import { AUDIO_FORMATS } from '../audio/formats.js';
+import { OUTPUT_FORMATS } from '../audio/formats.js';
 import { UsageError } from '../errors.js';
 import { BUILT_IN_PROVIDERS } from '../providers/registry.js';
 
@@ -7,7 +7,7 @@ export const SHELLS = ['bash', 'zsh', 'fish'] as const;
 
 /** Values worth completing for flags that take one. */
 const VALUES: Record<string, readonly string[]> = {
-  '--format': AUDIO_FORMATS,
+  '--format': OUTPUT_FORMATS,
   '--provider': BUILT_IN_PROVIDERS.map((p) => p.name),
   '--stream-format': ['audio', 'sse'],
 };

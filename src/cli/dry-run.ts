@@ -13,7 +13,7 @@ export interface DryRunFacts extends RunFacts {
 const CHARACTERS_PER_SECOND = 15;
 
 /** Estimated audio length of some requests, at their own speeds. */
-function estimatedSeconds(requests: readonly PlannedRequest[]): number {
+export function estimatedSeconds(requests: readonly PlannedRequest[]): number {
   return requests.reduce((sum, r) => sum + codePointLength(r.text) / CHARACTERS_PER_SECOND / (r.settings.speed ?? 1), 0);
 }
 

@@ -1,8 +1,8 @@
 import type { Writable } from 'node:stream';
 import { Command, CommanderError, Option } from 'commander';
-import { AUDIO_FORMATS } from '../audio/formats.js';
+import { OUTPUT_FORMATS } from '../audio/formats.js';
 import { Redactor } from '../config/secrets.js';
-import { InterruptedError, TtsError, UsageError } from '../errors.js';
+import { InterruptedError, PartialFailure, TtsError, UsageError } from '../errors.js';
 import { isNoRoom, writeError } from '../output/write-error.js';
 import { BUILT_IN_PROVIDERS } from '../providers/registry.js';
 import { escapeControls } from '../text/control-characters.js';
@@ -92,7 +92,8 @@ export async function runCli(io: CliIo): Promise<number> {
     const failure = error instanceof CommanderError ? new UsageError(error.message.replace(/^error: /, '')) : settleFailure(error, io.signal);
     if (!(error instanceof CommanderError)) state.reporter.line(formatError(failure, program.opts<RawSpeakFlags>().debug === true));
     const code = exitCodeFor(failure);
-    const json = jsonErrorStream(program, state.command, io);
+    // A batch's JSON summary already lists each file's outcome: no second JSON object follows it.
+    const json = failure instanceof PartialFailure ? undefined : jsonErrorStream(program, state.command, io);
     if (json) json.write(`${state.reporter.printableJson(errorJson(failure, code))}\n`);
     return code;
   }
@@ -138,7 +139,7 @@ function buildProgram(io: CliIo, state: RunState): Command {
     .option('--markdown', 'speak Markdown as words, not markup (default for .md files)')
     .option('--no-markdown', 'speak the text exactly as written')
     .option('-o, --output <path>', "write audio to a file ('-' = stdout)")
-    .addOption(new Option('-F, --format <format>', `audio format: ${AUDIO_FORMATS.join(' | ')}; ogg means opus (default: the -o extension, else config, else mp3)`))
+    .addOption(new Option('-F, --format <format>', `audio format: ${OUTPUT_FORMATS.join(' | ')}; ogg means opus (default: the -o extension, else config, else mp3)`))
     .option('-m, --model <id>', 'model (default: the provider’s)')
     .option('-v, --voice <id>', 'voice (default: the provider’s)')
     .option('-s, --speed <0.25-4>', 'speaking speed')

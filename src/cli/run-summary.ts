@@ -1,7 +1,6 @@
 import { isSecretKey, maskSecret } from '../config/secrets.js';
 import type { CostEstimate } from '../discovery/pricing.js';
 import type { ExchangeInfo, SpeakReport } from '../speak/speak.js';
-import { chunkCharacters, codePointLength, type TextChunk } from '../text/chunk-text.js';
 
 export interface RunFacts {
   provider: string;

@@ -1,28 +1,26 @@
 import type { Dispatcher } from 'undici';
 import { planOutputs, type OutputRequest } from '../audio/format-plan.js';
-import { openDiskCache, ScratchStore, type ChunkStore } from '../cache/chunk-store.js';
 import { readConfigFile } from '../config/config-file.js';
-import { cacheDir, configDir } from '../config/paths.js';
+import { configDir } from '../config/paths.js';
 import { runCost } from '../discovery/run-cost.js';
-import { sleep } from '../http/with-retries.js';
-import { readDocument, type ReadDocument } from '../input/read-document.js';
+import type { ReadDocument } from '../input/read-document.js';
 import { openOutput } from '../output/open-output.js';
 import { refuseInputAsOutput } from '../output/same-file.js';
 import { StreamSink } from '../output/stream-sink.js';
 import type { DocumentInfo, Segment } from '../plan/segment.js';
 import type { PlayerSink } from '../playback/player-sink.js';
 import type { ConfigReader, ResolvedProvider } from '../providers/registry.js';
-import { Scheduler } from '../schedule/scheduler.js';
-import { planFor, speak, type SpeakEvents, type SpeakOutput, type SpeakReport } from '../speak/speak.js';
+import { planFor, speak, type SpeakOutput, type SpeakReport } from '../speak/speak.js';
 import type { Reporter } from '../ui/reporter.js';
 import type { CliIo } from './cli-io.js';
 import { pickProvider } from './pick-provider.js';
 import { dryRunJson, dryRunText } from './dry-run.js';
-import { exchangeLines, summaryJson, summaryLine, type RunFacts } from './run-summary.js';
+import { summaryJson, summaryLine, type RunFacts } from './run-summary.js';
+import { runBatch } from './batch-command.js';
+import { RunProgress } from './run-progress.js';
+import { newScheduler, openStore, runSettings } from './run-shared.js';
 import { parseSpeakOptions, type RawSpeakFlags, type SpeakOptions } from './speak-options.js';
-
-/** The cache keeps at most this much audio; the least recently used chunks go first. */
-export const CACHE_MAX_BYTES = 1024 ** 3;
+import { readUnits } from './speech-units.js';
 
 /** Everything a run knows before it sends anything. */
 interface RunContext {
@@ -48,10 +46,15 @@ export async function runSpeak(words: string[], flags: RawSpeakFlags, io: CliIo,
   http.catch(() => undefined);
   const config = readConfigFile(configDir(io.env));
   const options = parseSpeakOptions(flags, config, Boolean(io.stdout.isTTY));
-  if (options.output?.kind === 'file') await refuseInputAsOutput({ args: words, file: options.file, stdin: io.stdin }, options.output.path);
-  const read = await readDocument({ args: words, file: options.file, stdin: io.stdin, signal: io.signal, markdown: options.markdown, cast: options.cast, lexicon: options.lexicon, chapters: options.chapters });
+  if (options.output?.kind === 'file') {
+    for (const file of options.files.length > 0 ? options.files : [undefined]) await refuseInputAsOutput({ args: words, file, stdin: io.stdin }, options.output.path);
+  }
+  const env: SpeakEnvironment = { io, reporter, config, http };
+  const units = await readUnits(words, options, io);
+  if (options.output?.kind === 'folder' || units.units.length !== 1) return runBatch(units, options, env);
+  const read = units.units[0]!.read;
   for (const warning of read.warnings) reporter.warn(warning);
-  await speakDocument(read, options, { io, reporter, config, http });
+  await speakDocument(read, options, env);
 }
 
 export interface SpeakEnvironment {
@@ -120,14 +123,14 @@ interface Transport {
 
 async function speakAndReport(context: RunContext, transport: Transport, io: CliIo, reporter: Reporter): Promise<void> {
   const { options, provider } = context;
-  const store: ChunkStore = options.cache ? await openDiskCache(cacheDir(io.env), CACHE_MAX_BYTES, { warn: (message) => reporter.warn(message) }) : new ScratchStore();
-  const scheduler = new Scheduler({ concurrency: options.concurrency, store, retries: options.retries, interrupt: io.signal, sleep: io.sleep ?? sleep, random: io.random ?? Math.random });
+  const store = await openStore(options, io, reporter);
+  const scheduler = newScheduler(options, store, io);
   await reporter.startProgress(`Speaking with ${provider.spec.description}…`);
   try {
     const report = await speak({
       segments: context.segments,
       provider,
-      settings: { model: context.model, voice: context.voice, speed: options.speed, instructions: options.instructions, streamFormat: options.streamFormat },
+      settings: runSettings(options, provider),
       outputs: transport.outputs,
       timeline: [],
       info: context.info,
@@ -138,7 +141,7 @@ async function speakAndReport(context: RunContext, transport: Transport, io: Cli
       timeoutMs: options.timeoutMs,
       dispatcher: transport.dispatcher,
       signal: io.signal,
-      events: progressEvents(options, reporter),
+      events: new RunProgress(options, reporter).events(),
     });
     reporter.stopProgress();
     const player = transport.outputs.find((o) => o.request.player)?.sink as PlayerSink | undefined;
@@ -148,29 +151,6 @@ async function speakAndReport(context: RunContext, transport: Transport, io: Cli
     reporter.stopProgress();
     await store.close();
   }
-}
-
-/** Progress on the terminal, retries and warnings on stderr, each request under --verbose. */
-function progressEvents(options: SpeakOptions, reporter: Reporter): SpeakEvents {
-  const progress = { chunksDone: 0, chunks: 0, charsDone: 0, chars: 0 };
-  return {
-    warn: (message) => reporter.warn(message),
-    note: (message) => reporter.info(`tts: ${message}`),
-    planned: (plan) => {
-      progress.chunks = plan.requests.length;
-      progress.chars = plan.characters;
-      reporter.progress(progress);
-    },
-    requestDone: (_index, info) => {
-      progress.chunksDone++;
-      progress.charsDone += info.chars;
-      reporter.progress(progress);
-    },
-    retrying: (index, error, attempt, delayMs) => {
-      reporter.info(`tts: chunk ${index + 1}: ${error.message}; retry ${attempt} of ${options.retries} in ${(delayMs / 1000).toFixed(1)} s`);
-    },
-    exchange: options.verbose ? (info) => exchangeLines(info, progress.chunks, options.debug).forEach((line) => reporter.line(line)) : undefined,
-  };
 }
 
 async function printSummary(report: SpeakReport, context: RunContext, io: CliIo, reporter: Reporter): Promise<void> {
@@ -190,8 +170,7 @@ async function dryRun(context: RunContext, io: CliIo, reporter: Reporter): Promi
   const { options, provider } = context;
   // A format the provider cannot give is refused here just as in a real run.
   planOutputs(outputRequests(options), provider.spec.formats, provider.spec.description);
-  const settings = { model: context.model, voice: context.voice, speed: options.speed, instructions: options.instructions, streamFormat: options.streamFormat };
-  const plan = planFor(context.segments, provider.spec, settings, { live: options.output?.kind === 'stdout' || options.play });
+  const plan = planFor(context.segments, provider.spec, runSettings(options, provider), { live: options.output?.kind === 'stdout' || options.play });
   const cost = await runCost(provider, context.model, plan.characters, io.signal, true);
   const facts = { ...context.facts(cost), plan, lexiconChanges: context.lexiconChanges };
   io.stdout.write(`${options.json ? reporter.printableJson(dryRunJson(facts)) : reporter.printable(dryRunText(facts))}\n`);

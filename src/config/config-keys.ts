@@ -1,4 +1,4 @@
-import { AUDIO_FORMATS, formatFromName } from '../audio/formats.js';
+import { OUTPUT_FORMATS, formatFromName } from '../audio/formats.js';
 import { UsageError } from '../errors.js';
 import { headerValueProblem } from '../http/header-value.js';
 import { BUILT_IN_PROVIDERS, builtInProvider } from '../providers/registry.js';
@@ -11,7 +11,7 @@ export const DEFAULT_KEYS: Readonly<Record<string, string>> = {
   provider: 'the provider used when --provider is not given',
   model: 'the default --model',
   voice: 'the default --voice',
-  format: `the default --format (${AUDIO_FORMATS.join(', ')})`,
+  format: `the default --format (${OUTPUT_FORMATS.join(', ')})`,
   speed: 'the default --speed (0.25 to 4)',
   cast: 'the default --cast for dialogues (NAME=voice,…)',
   lexicon: 'a --lexicon applied to every run (a file path)',
@@ -53,7 +53,7 @@ export function validateConfigEntry(key: string, value: string): string | number
 function validateDefault(key: string, value: string): string | number {
   if (key === 'format') {
     const format = formatFromName(value);
-    if (!format) throw new UsageError(`format must be one of ${AUDIO_FORMATS.join(', ')} (or ogg, for opus), not "${value}"`);
+    if (!format) throw new UsageError(`format must be one of ${OUTPUT_FORMATS.join(', ')} (or ogg, for opus), not "${value}"`);
     return format;
   }
   if (key === 'speed') {

@@ -45,6 +45,14 @@ export class RequestFeed {
     for (const buffer of this.opened) buffer.stopReaders(error);
   }
 
+  /**
+   * Waits for every request sent to end: after a failure, those in flight finish into the store
+   * (the provider bills them anyway), so a rerun does not pay twice; Ctrl-C has aborted them.
+   */
+  async settle(): Promise<void> {
+    await Promise.allSettled(this.scheduled.map((s) => s.done));
+  }
+
   async close(): Promise<void> {
     await Promise.all(this.opened.map((b) => b.close()));
   }

@@ -10,14 +10,16 @@ export interface SpeakManyOptions {
    */
   overlap?: number;
   signal: AbortSignal;
+  /** Each job's outcome as it ends, for the progress line. */
+  onOutcome?(index: number, outcome: JobOutcome): void;
 }
 
 /**
  * Several jobs (files, chapters) through one scheduler, so they share one budget of requests and
- * one rate limit. A job that fails does not stop the others: each outcome is reported. Ctrl-C stops
- * them all.
+ * one rate limit. Each job is made when its turn comes (its output opened then, not all at once). A
+ * job that fails does not stop the others: each outcome is reported. Ctrl-C stops them all.
  */
-export async function speakMany(jobs: readonly SpeakJob[], options: SpeakManyOptions): Promise<JobOutcome[]> {
+export async function speakMany(jobs: readonly (() => Promise<SpeakJob>)[], options: SpeakManyOptions): Promise<JobOutcome[]> {
   const outcomes: JobOutcome[] = new Array<JobOutcome>(jobs.length);
   // One iterator handed to every lane: each job is taken exactly once, in order.
   const queue = jobs.entries();
@@ -27,10 +29,11 @@ export async function speakMany(jobs: readonly SpeakJob[], options: SpeakManyOpt
         outcomes[index] = { ok: false, error: new InterruptedError() };
         continue;
       }
-      outcomes[index] = await speak(job).then(
+      outcomes[index] = await job().then(speak).then(
         (report): JobOutcome => ({ ok: true, report }),
         (error: unknown): JobOutcome => ({ ok: false, error }),
       );
+      options.onOutcome?.(index, outcomes[index]);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(options.overlap ?? 2, jobs.length)) }, lane));

@@ -162,6 +162,7 @@ async function run(job: SpeakJob, parts: RunParts): Promise<void> {
   } finally {
     control.stop.removeEventListener('abort', onStop);
     control.dispose();
+    await feed.settle();
     await feed.close();
     if (control.failed) await Promise.all([parts.outputs.abort(), ...job.timeline.map((t) => t.abort())]);
   }
@@ -170,6 +171,8 @@ async function run(job: SpeakJob, parts: RunParts): Promise<void> {
 
 /** A book's metadata for its files' tags; a track number when each chapter is a file of its own. */
 export interface BookMetadata extends DocumentInfo {
+  /** The book a chapter's file belongs to (its title is the chapter's). */
+  album?: string | undefined;
   track?: { number: number; total?: number | undefined } | undefined;
 }
 
@@ -194,7 +197,7 @@ async function joinedOutputs(job: SpeakJob, formats: OutputPlan, plan: Plan): Pr
 }
 
 function bookInfo(info: BookMetadata | undefined, plan: Plan): BookInfo {
-  const tags: BookTags = { title: info?.title, author: info?.author, track: info?.track, cover: info?.cover ? coverImage(info.cover.data) : undefined };
+  const tags: BookTags = { title: info?.title, author: info?.author, album: info?.album, track: info?.track, cover: info?.cover ? coverImage(info.cover.data) : undefined };
   return { tags, chapterTitles: plan.chapters.map((c) => c.title) };
 }
 

@@ -19,6 +19,10 @@ export interface ProgressState {
   chunks: number;
   charsDone: number;
   chars: number;
+  /** Several outputs: how many are done. */
+  files?: { done: number; total: number } | undefined;
+  /** The chapter or file being written, when there are several. */
+  current?: string | undefined;
 }
 
 /**
@@ -85,7 +89,9 @@ export class Reporter {
     const elapsed = (this.now() - this.startedAt) / 1000;
     const share = state.chars > 0 ? state.charsDone / state.chars : 0;
     const left = share > 0 && share < 1 ? ` · ~${clock((elapsed / share) * (1 - share))} left` : '';
-    this.progressText = `Speaking: ${state.chunksDone}/${state.chunks} chunks · ${state.charsDone.toLocaleString('en')}/${state.chars.toLocaleString('en')} characters · ${clock(elapsed)}${left}`;
+    const files = state.files ? `${state.files.done}/${state.files.total} files · ` : '';
+    const current = state.current ? ` · ${state.current}` : '';
+    this.progressText = `Speaking: ${files}${state.chunksDone}/${state.chunks} chunks · ${state.charsDone.toLocaleString('en')}/${state.chars.toLocaleString('en')} characters · ${clock(elapsed)}${left}${current}`;
     this.draw();
   }
 

@@ -47,7 +47,7 @@ describe('tts config', () => {
   test.each([
     [['config', 'set', 'colour', 'blue'], /Unknown config key "colour"/],
     [['config', 'set', 'openai.colour', 'blue'], /Unknown config key "openai.colour"/],
-    [['config', 'set', 'format', 'm4a'], /format must be one of/],
+    [['config', 'set', 'format', 'mp4'], /format must be one of/],
     [['config', 'set', 'speed', '9'], /speed must be a number from 0.25 to 4/],
     [['config', 'set', 'openai.baseUrl', 'not a url'], /must be an http\(s\) URL/],
     [['config', 'set', 'model'], /needs a value/],

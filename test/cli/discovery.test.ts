@@ -175,7 +175,7 @@ describe('shell completion', () => {
     const script = box.path('tts.bash');
     writeFileSync(script, (await runTts(['completion', 'bash'], { env: box.env })).stdout);
     const out = execFileSync('bash', ['-c', `source ${script}; COMP_WORDS=(tts --format ""); COMP_CWORD=2; _tts; echo "\${COMPREPLY[*]}"`], { encoding: 'utf8' });
-    expect(out.trim()).toBe('mp3 opus aac flac wav pcm');
+    expect(out.trim()).toBe('mp3 opus aac flac wav pcm m4a m4b');
   });
 
   test('an unknown shell is a usage error', async () => {

@@ -76,11 +76,11 @@ describe('-o naming something that is not a regular file is written into, never 
     expect(lstatSync(box.path('fifo')).isFIFO()).toBe(true);
   });
 
-  test('a folder is refused before any request', async () => {
-    const r = await runTts([TEXT, '-o', box.dir], { env: env() });
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/it is a directory/);
-    expect(fake.requests).toHaveLength(0);
+  test('a folder is written into, never replaced: one file named after the input', async () => {
+    const r = await runTts([TEXT, '-o', box.dir, '-F', 'pcm'], { env: env() });
+    expect(r.code).toBe(0);
+    expect(statSync(box.dir).isDirectory()).toBe(true);
+    expect(statSync(box.path('speech.pcm')).size).toBeGreaterThan(0);
   });
 
   test.skipIf(!isRoot)('a block device (a disk) is refused before any request, and left as it was', async () => {

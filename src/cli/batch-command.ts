@@ -1,0 +1,149 @@
+import { mkdir } from 'node:fs/promises';
+import type { Dispatcher } from 'undici';
+import { planOutputs } from '../audio/format-plan.js';
+import type { ChunkStore } from '../cache/chunk-store.js';
+import { runCost } from '../discovery/run-cost.js';
+import { PartialFailure, TtsError, UsageError, type ErrorKind } from '../errors.js';
+import { openOutput } from '../output/open-output.js';
+import type { ResolvedProvider } from '../providers/registry.js';
+import type { Scheduler } from '../schedule/scheduler.js';
+import { planFor, type SpeakJob } from '../speak/speak.js';
+import { speakMany, type JobOutcome } from '../speak/speak-many.js';
+import { formatError } from './format-error.js';
+import { RunProgress } from './run-progress.js';
+import { openStore, newScheduler, runSettings } from './run-shared.js';
+import { estimatedSeconds } from './dry-run.js';
+import { duration, plural } from './run-summary.js';
+import type { SpeakEnvironment } from './speak-command.js';
+import type { SpeakOptions } from './speak-options.js';
+import type { SpeechUnit, Units } from './speech-units.js';
+
+/** What every job of a batch shares. */
+interface BatchRun {
+  options: SpeakOptions;
+  env: SpeakEnvironment;
+  provider: ResolvedProvider;
+  scheduler: Scheduler;
+  store: ChunkStore;
+  dispatcher: Dispatcher;
+  progress: RunProgress;
+}
+
+/**
+ * Several outputs in one run (a file per chapter, or per input): one scheduler and one rate budget
+ * for them all. A file that cannot be read or whose requests fail for good is named; the others are
+ * still written; the exit code says something failed, and the summary lists each file's outcome.
+ */
+export async function runBatch(units: Units, options: SpeakOptions, env: SpeakEnvironment): Promise<void> {
+  const { io, reporter } = env;
+  for (const unit of units.units) for (const warning of unit.read.warnings) reporter.warn(`${unit.label}: ${warning}`);
+  const provider = (await import('./pick-provider.js')).pickProvider(options, io, reporter, env.config);
+  // A format the provider cannot give is refused before anything is sent, as in a single run.
+  planOutputs([{ format: options.format, player: false }], provider.spec.formats, provider.spec.description);
+  if (options.dryRun) return batchDryRun(units, options, env, provider);
+  if (options.output?.kind === 'folder') await makeFolder(options.output.path);
+  const store = await openStore(options, io, reporter);
+  const agent = new (await env.http).Agent({ connections: options.concurrency });
+  const totals = unitTotals(units.units, options, provider);
+  const run: BatchRun = { options, env, provider, store, dispatcher: agent, scheduler: newScheduler(options, store, io), progress: new RunProgress(options, reporter, totals) };
+  await reporter.startProgress(`Speaking with ${provider.spec.description}…`);
+  try {
+    const outcomes = await speakMany(units.units.map((unit) => () => jobFor(unit, run)), { signal: io.signal, onOutcome: () => run.progress.fileDone() });
+    reporter.stopProgress();
+    await report(units, outcomes, run);
+  } finally {
+    reporter.stopProgress();
+    await agent.destroy();
+    await store.close();
+  }
+}
+
+async function makeFolder(path: string): Promise<void> {
+  await mkdir(path, { recursive: true }).catch((error: unknown) => {
+    throw new UsageError(`Cannot make the folder ${path}: ${(error as Error).message}`, { cause: error });
+  });
+}
+
+/** Every unit's requests and characters, planned up front so the progress line can say how far the whole run is. */
+function unitTotals(units: readonly SpeechUnit[], options: SpeakOptions, provider: ResolvedProvider): { chunks: number; chars: number; files: number } {
+  const settings = runSettings(options, provider);
+  const plans = units.map((u) => planFor(u.read.document.segments, provider.spec, settings, { live: false }));
+  return { chunks: plans.reduce((n, p) => n + p.requests.length, 0), chars: plans.reduce((n, p) => n + p.characters, 0), files: units.length };
+}
+
+/** A unit's job, made when its turn comes: its file is opened then, not all at once. */
+async function jobFor(unit: SpeechUnit, run: BatchRun): Promise<SpeakJob> {
+  const { options, env } = run;
+  const path = unit.output?.kind === 'file' ? unit.output.path : '';
+  const sink = await openOutput(path, { stdout: env.io.stdout, signal: env.io.signal });
+  const { document } = unit.read;
+  return {
+    segments: document.segments,
+    provider: run.provider,
+    settings: runSettings(options, run.provider),
+    outputs: [{ sink, request: { format: options.format, player: false } }],
+    timeline: [],
+    info: { title: document.title, author: options.author ?? document.author, cover: document.cover, album: options.title ?? unit.album, track: unit.track },
+    scheduler: run.scheduler,
+    store: run.store,
+    resumable: options.cache,
+    concurrency: options.concurrency,
+    timeoutMs: options.timeoutMs,
+    dispatcher: run.dispatcher,
+    signal: env.io.signal,
+    events: run.progress.events(unit.label),
+  };
+}
+
+/** One line per file, then the totals; or the same as JSON. A failure anywhere sets the exit code. */
+async function report(units: Units, outcomes: readonly JobOutcome[], run: BatchRun): Promise<void> {
+  const { options, env } = run;
+  const files = [
+    ...units.units.map((unit, i) => ({ unit: unit.label, output: unit.output?.kind === 'file' ? unit.output.path : undefined, outcome: outcomes[i]! })),
+    ...units.unread.map((u) => ({ unit: u.label, output: undefined, outcome: { ok: false, error: u.error } as JobOutcome })),
+  ];
+  const sent = outcomes.reduce((n, o) => n + (o.ok ? o.report.sentCharacters : 0), 0);
+  const cost = await runCost(run.provider, runSettings(options, run.provider).model, sent, env.io.signal, false);
+  if (options.json) env.io.stdout.write(`${env.reporter.printableJson(JSON.stringify({ files: files.map(fileJson), estimatedCostUsd: cost ? Math.round(cost.usd * 1e6) / 1e6 : null }))}\n`);
+  else for (const line of summaryLines(files, options)) env.reporter.info(line);
+  const failed = files.filter((f) => !f.outcome.ok);
+  if (failed.length > 0) {
+    const first = (failed[0]!.outcome as { error: unknown }).error;
+    const kind: ErrorKind = first instanceof TtsError ? first.kind : 'provider';
+    throw new PartialFailure(kind, `${failed.length} of ${files.length} files failed: ${failed.map((f) => f.unit).join(', ')}`);
+  }
+}
+
+type FileOutcome = { unit: string; output: string | undefined; outcome: JobOutcome };
+
+function fileJson(f: FileOutcome): Record<string, unknown> {
+  if (!f.outcome.ok) return { input: f.unit, output: f.output ?? null, ok: false, error: f.outcome.error instanceof Error ? f.outcome.error.message : String(f.outcome.error) };
+  const r = f.outcome.report;
+  return { input: f.unit, output: f.output ?? null, ok: true, audioSeconds: r.audioSeconds ?? null, bytes: r.bytes, chunks: r.chunks, characters: r.characters, requests: r.requests, cacheHits: r.cacheHits };
+}
+
+function summaryLines(files: readonly FileOutcome[], options: SpeakOptions): string[] {
+  const lines = files.map((f) =>
+    f.outcome.ok ? `${f.output ?? f.unit}: ${duration(f.outcome.report.audioSeconds ?? 0)}` : `${f.unit}: failed: ${formatError(f.outcome.error, options.debug).replace(/^tts: /, '')}`,
+  );
+  const done = files.filter((f) => f.outcome.ok).map((f) => (f.outcome as { report: { audioSeconds: number | undefined } }).report);
+  const seconds = done.reduce((n, r) => n + (r.audioSeconds ?? 0), 0);
+  lines.push(`${plural(done.length, 'file')} of ${files.length}, ${duration(seconds)} of ${options.format}`);
+  return lines;
+}
+
+/** What a batch would write: each file with its size, length and cost share. Nothing is sent. */
+async function batchDryRun(units: Units, options: SpeakOptions, env: SpeakEnvironment, provider: ResolvedProvider): Promise<void> {
+  const settings = runSettings(options, provider);
+  const rows = units.units.map((u) => ({ unit: u, plan: planFor(u.read.document.segments, provider.spec, settings, { live: false }) }));
+  const characters = rows.reduce((n, r) => n + r.plan.characters, 0);
+  const cost = await runCost(provider, settings.model, characters, env.io.signal, true);
+  const lines = [`Dry run: ${plural(rows.length, 'file')}, ${plural(characters, 'character')}, as ${options.format}`, `  ${provider.spec.name}, model ${settings.model}, voice ${settings.voice}`];
+  for (const { unit, plan } of rows) {
+    const share = cost && characters > 0 ? ` · ~$${((cost.usd * plan.characters) / characters).toFixed(2)}` : '';
+    lines.push(`  ${unit.output?.kind === 'file' ? unit.output.path : unit.label} · ${plural(plan.characters, 'character')} · ~${duration(estimatedSeconds(plan.requests))}${share}`);
+  }
+  for (const u of units.unread) lines.push(`  ${u.label}: cannot be read: ${u.error instanceof Error ? u.error.message : String(u.error)}`);
+  lines.push(cost ? `Estimated cost: ~$${cost.usd.toFixed(2)} (${cost.basis})` : 'Estimated cost: unknown for this provider', 'No request was sent and no file was written.');
+  env.io.stdout.write(`${env.reporter.printable(lines.join('\n'))}\n`);
+}

@@ -1,0 +1,50 @@
+import type { ProviderError } from '../errors.js';
+import type { SpeakEvents } from '../speak/speak.js';
+import type { ProgressState, Reporter } from '../ui/reporter.js';
+import { exchangeLines } from './run-summary.js';
+import type { SpeakOptions } from './speak-options.js';
+
+/**
+ * Progress over a whole run, however many outputs it has: requests and characters done of all,
+ * files done of all, and the output being written. Each job reports through its own events.
+ */
+export class RunProgress {
+  private readonly state: ProgressState = { chunksDone: 0, chunks: 0, charsDone: 0, chars: 0 };
+
+  constructor(
+    private readonly options: SpeakOptions,
+    private readonly reporter: Reporter,
+    totals?: { chunks: number; chars: number; files: number },
+  ) {
+    if (totals) Object.assign(this.state, { chunks: totals.chunks, chars: totals.chars, files: { done: 0, total: totals.files } });
+  }
+
+  /** The events of one job; `label` names it on the progress line when there are several. */
+  events(label?: string): SpeakEvents {
+    const { reporter, options, state } = this;
+    return {
+      warn: (message) => reporter.warn(label ? `${label}: ${message}` : message),
+      note: (message) => reporter.info(`tts: ${message}`),
+      planned: (plan) => {
+        // One job alone learns its size here; a batch knew every job's before it began.
+        if (!state.files) Object.assign(state, { chunks: plan.requests.length, chars: plan.characters });
+        state.current = label;
+        reporter.progress(state);
+      },
+      requestDone: (_index, info) => {
+        state.chunksDone++;
+        state.charsDone += info.chars;
+        reporter.progress(state);
+      },
+      retrying: (index, error: ProviderError, attempt, delayMs) => {
+        reporter.info(`tts: ${label ? `${label}, ` : ''}chunk ${index + 1}: ${error.message}; retry ${attempt} of ${options.retries} in ${(delayMs / 1000).toFixed(1)} s`);
+      },
+      exchange: options.verbose ? (info) => exchangeLines(info, state.chunks, options.debug).forEach((line) => reporter.line(line)) : undefined,
+    };
+  }
+
+  fileDone(): void {
+    if (this.state.files) this.state.files.done++;
+    this.reporter.progress(this.state);
+  }
+}
