@@ -62,8 +62,10 @@ export function alignCues(input: AlignInput): CueTime[] {
     const to = map(refTime(cues[k + 1]!.start), 'first');
     changes.push(cues[k]!.endsSentence ? sentenceChange(pauses, from, to) : clauseChange(pauses, (from + to) / 2));
   }
-  const start = speechStart(pauses, map(refTime(cues[0]!.start), 'first'));
-  const end = speechEnd(pauses, map(refTime(cues[cues.length - 1]!.end), 'last'));
+  // The speech starts where the pause that shares most with the warped reference's leading silence
+  // ends (a stop consonant's closure in the first word may share a little), and ends likewise.
+  const start = pauseFor(pauses, 0, map(refTime(cues[0]!.start), 'first'), 0)?.end ?? 0;
+  const end = pauseFor(pauses, map(refTime(cues[cues.length - 1]!.end), 'last'), duration, 0)?.start ?? duration;
   return toCueTimes(changes, Math.max(0, start), Math.min(duration, end));
 }
 
@@ -83,18 +85,6 @@ function sentenceChange(pauses: readonly Pause[], from: number, to: number): num
 function clauseChange(pauses: readonly Pause[], at: number): number {
   const pause = nearestPause(pauses, at, CLAUSE_REACH);
   return pause ? (pause.start + pause.end) / 2 : at;
-}
-
-/** Where the speech starts near `at`: the end of the last pause that began before it, if near. */
-function speechStart(pauses: readonly Pause[], at: number): number {
-  const pause = pauses.findLast((p) => p.start <= at && p.end >= at - SENTENCE_REACH);
-  return pause ? pause.end : at;
-}
-
-/** Where the speech ends near `at`: the start of the first pause that ends after it, if near. */
-function speechEnd(pauses: readonly Pause[], at: number): number {
-  const pause = pauses.find((p) => p.end >= at && p.start <= at + SENTENCE_REACH);
-  return pause ? pause.start : at;
 }
 
 /** Contiguous cues from their changes, kept in order even where the warping folded back. */

@@ -9,11 +9,11 @@ export interface CueText {
 /** One request's audio and the cues it speaks. */
 export interface AlignJob {
   /**
-   * The request's audio as 16-bit little-endian mono PCM: the bytes themselves, or the path of a
-   * file holding them (raw, or a WAV file). A path keeps the audio out of the calling thread: the
-   * worker reads it. Bytes are copied to the worker once and dropped when the job is done.
+   * The request's audio as 16-bit mono PCM: its samples, their little-endian bytes, or the path of
+   * a file holding them (raw, or a WAV file). A path keeps the audio out of the calling thread: the
+   * worker reads it. Samples and bytes are copied to the worker once and dropped after the job.
    */
-  pcm: Uint8Array | string;
+  pcm: Int16Array | Uint8Array | string;
   /** The rate of raw PCM; a WAV file states its own. 24 kHz, as OpenAI sends `pcm`, by default. */
   sampleRate?: number;
   cues: readonly CueText[];
@@ -26,7 +26,7 @@ export interface AlignJob {
 /** What the calling thread sends the worker. */
 export interface WorkerJob {
   id: number;
-  pcm: Uint8Array | string;
+  pcm: Int16Array | Uint8Array | string;
   sampleRate: number;
   cues: readonly CueText[];
   voice: string;

@@ -10,9 +10,10 @@ import { alignCues } from './align-cues.js';
 import type { WorkerAnswer, WorkerJob } from './align-job.js';
 import { espeakReference } from './espeak-reference.js';
 import type { Signal } from './levels.js';
-import { s16leToSignal } from './pcm.js';
+import { s16leToSignal, samplesToSignal } from './pcm.js';
 
 async function targetSignal(job: WorkerJob): Promise<Signal> {
+  if (job.pcm instanceof Int16Array) return samplesToSignal(job.pcm, job.sampleRate);
   const bytes = typeof job.pcm === 'string' ? await readFile(job.pcm) : job.pcm;
   const isWav = bytes.length >= 12 && Buffer.from(bytes.buffer, bytes.byteOffset, 4).toString('latin1') === 'RIFF';
   if (!isWav) return s16leToSignal(bytes, job.sampleRate);

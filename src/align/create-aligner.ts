@@ -56,7 +56,7 @@ class AlignQueue {
       if (signal?.aborted) return reject(new InterruptedError());
       const workerJob: WorkerJob = {
         id: this.nextId++,
-        pcm: job.pcm,
+        pcm: ownView(job.pcm),
         sampleRate: job.sampleRate ?? 24_000,
         cues: job.cues.map((c) => ({ text: c.text, endsSentence: c.endsSentence })),
         voice: job.voice ?? this.voice,
@@ -128,4 +128,13 @@ class AlignQueue {
     if (this.running === pending) this.running = undefined;
     return pending;
   }
+}
+
+/**
+ * Posting a typed array copies the whole buffer under it; a view of part of a larger buffer (a
+ * Buffer from Node's pool, say) is copied alone first.
+ */
+function ownView<T extends Int16Array | Uint8Array | string>(pcm: T): T {
+  if (typeof pcm === 'string' || pcm.byteLength === pcm.buffer.byteLength) return pcm;
+  return pcm.slice() as T;
 }
