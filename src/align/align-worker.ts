@@ -19,7 +19,8 @@ async function targetSignal(job: WorkerJob): Promise<Signal> {
   if (!isWav) return s16leToSignal(bytes, job.sampleRate);
   const reader = new WavReader(typeof job.pcm === 'string' ? job.pcm : 'the audio to align');
   const samples = Buffer.concat(reader.push(bytes));
-  const layout = reader.layout!;
+  const layout = reader.layout;
+  if (!layout) throw new AudioError('The audio to align is a WAV file without its data chunk');
   if (layout.formatTag !== 1 || layout.bitsPerSample !== 16 || layout.channels !== 1) {
     throw new AudioError(`Subtitles are timed on 16-bit mono PCM, not ${layout.bitsPerSample}-bit ${layout.channels}-channel audio`);
   }

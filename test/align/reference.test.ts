@@ -1,5 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { espeakReference } from '../../src/align/espeak-reference.js';
+import { EspeakSession } from '../../src/align/espeak-session.js';
+import { runEspeak } from '../../src/local-voice/espeak-module.js';
 import { referenceSsml, splitReference } from '../../src/align/reference-script.js';
 
 const RATE = 22_050;
@@ -67,12 +69,36 @@ describe('the eSpeak reference', () => {
       expect(samples[cue.start - 1]).toBe(0);
       expect(samples[cue.end]).toBe(0);
     }
-  });
+  }, 60_000);
 
   test('an unknown voice is a usage error that says how to list the voices', async () => {
     await expect(espeakReference([{ text: 'Hello.', endsSentence: true }], { voice: 'vulcan', wordsPerMinute: 175 })).rejects.toMatchObject({
       name: 'UsageError',
       hint: expect.stringMatching(/tts voices -p local/),
     });
-  });
+  }, 60_000);
+});
+
+describe('the eSpeak session', () => {
+  test('each run says exactly what a fresh eSpeak says, also after a run that failed', async () => {
+    const session = new EspeakSession();
+    const args = (voice: string): string[] => ['-v', voice, '-w', '/out.wav', '-f', '/in.txt'];
+    const fresh = async (voice: string, text: string): Promise<Uint8Array> => (await runEspeak(args(voice), { '/in.txt': text })).fs.readFile('/out.wav');
+    const runs: [string, string][] = [
+      ['en-us', 'The river carried small boats.'],
+      ['en-gb', 'Is it true?'],
+      ['vulcan', 'Hello.'],
+      ['en-us', 'The river carried small boats.'],
+    ];
+    for (const [voice, text] of runs) {
+      const run = await session.run(args(voice), { '/in.txt': text }, ['/out.wav']);
+      if (voice === 'vulcan') {
+        expect(run.status).not.toBe(0);
+        expect(() => run.fs.readFile('/out.wav')).toThrow();
+      } else {
+        expect(run.status).toBe(0);
+        expect(Buffer.from(run.fs.readFile('/out.wav')).equals(Buffer.from(await fresh(voice, text)))).toBe(true);
+      }
+    }
+  }, 60_000);
 });
