@@ -1,7 +1,7 @@
 import { analyze } from './features.js';
 import { warp, type WarpPath } from './dtw.js';
 import type { Signal } from './levels.js';
-import { nearestPause, pauseFor, quietRuns, type Pause } from './pauses.js';
+import { nearestPause, PAUSE_BRIDGE, pauseFor, quietRuns, type Pause } from './pauses.js';
 
 export type { Signal } from './levels.js';
 
@@ -31,6 +31,12 @@ export interface CueTime {
 const MIN_PAUSE = 0.04;
 /** How far from where the warping points a sentence's pause may still be looked for. */
 const SENTENCE_REACH = 0.6;
+/**
+ * The warped pause is widened by this much each side before pauses are measured against it: where
+ * the warping is a little off (a weak first sound taken for silence), the long pause of a sentence
+ * end still shares more with it than the closure of a stop consonant does.
+ */
+const WARP_SLACK = 0.15;
 /** How near a clause boundary a pause must be for the boundary to move into it. */
 const CLAUSE_REACH = 0.15;
 /** A cue change comes at most this long before the next sentence's first sound. */
@@ -51,7 +57,7 @@ export function alignCues(input: AlignInput): CueTime[] {
   const tgt = analyze(target);
   const { path, hopSeconds } = warp(ref.features, tgt.features);
   const levelHop = tgt.features.hopSeconds;
-  const pauses = quietRuns(tgt.levels, tgt.scale.quiet, levelHop, MIN_PAUSE);
+  const pauses = quietRuns(tgt.levels, tgt.scale.quiet, levelHop, MIN_PAUSE, PAUSE_BRIDGE);
   const duration = target.samples.length / target.sampleRate;
   const map = (seconds: number, edge: 'first' | 'last'): number => mapTime(path, hopSeconds, seconds, edge);
   const refTime = (sample: number): number => sample / reference.sampleRate;
@@ -77,7 +83,7 @@ function mapTime(path: WarpPath, hop: number, seconds: number, edge: 'first' | '
 }
 
 function sentenceChange(pauses: readonly Pause[], from: number, to: number): number {
-  const pause = pauseFor(pauses, from, to, SENTENCE_REACH);
+  const pause = pauseFor(pauses, from - WARP_SLACK, to + WARP_SLACK, SENTENCE_REACH);
   if (!pause) return (from + to) / 2;
   return Math.max((pause.start + pause.end) / 2, pause.end - LEAD_IN);
 }

@@ -21,7 +21,7 @@ const LEFT = 2;
  * of both to the last. Only the band's cells are visited and only a step direction (one byte) is
  * kept per cell, so time and memory grow with the band's area, not with rows × columns.
  */
-export function bandedDtw(ref: Features, target: Features, band: Band): WarpPath {
+export function bandedDtw(ref: Features, target: Features, band: Band, stepPenalty = 0): WarpPath {
   const rows = ref.count;
   const cols = target.count;
   if (rows === 0 || cols === 0) return { first: new Int32Array(rows), last: new Int32Array(rows) };
@@ -39,8 +39,8 @@ export function bandedDtw(ref: Features, target: Features, band: Band): WarpPath
     for (let j = lo; j < hi; j++) {
       const d = distance(ref, i, target, j);
       const diagonal = i > 0 && j > prevLo && j - 1 < prevHi ? prev[j - 1]! : Infinity;
-      const up = i > 0 && j >= prevLo && j < prevHi ? prev[j]! : Infinity;
-      const left = j > lo ? cur[j - 1]! : Infinity;
+      const up = i > 0 && j >= prevLo && j < prevHi ? prev[j]! + stepPenalty : Infinity;
+      const left = j > lo ? cur[j - 1]! + stepPenalty : Infinity;
       let best = diagonal;
       let step = DIAGONAL;
       if (up < best) (best = up), (step = UP);
@@ -157,6 +157,8 @@ export interface WarpOptions {
   coarseRadiusSeconds: number;
   /** How far the second pass may stray from the first one's path. */
   fineRadiusSeconds: number;
+  /** Added for every frame one sequence waits while the other goes on, per second of frames. */
+  stepPenalty: number;
 }
 
 export const DEFAULT_WARP: WarpOptions = {
@@ -165,6 +167,7 @@ export const DEFAULT_WARP: WarpOptions = {
   coarseRadiusShare: 0.25,
   coarseRadiusSeconds: 5,
   fineRadiusSeconds: 0.6,
+  stepPenalty: 25,
 };
 
 /**
@@ -177,11 +180,11 @@ export function warp(ref: Features, target: Features, options: WarpOptions = DEF
   const coarseHop = coarseRef.hopSeconds;
   const longest = Math.max(coarseRef.count, coarseTarget.count);
   const radius = Math.max(options.coarseRadiusSeconds / coarseHop, options.coarseRadiusShare * longest);
-  const coarse = bandedDtw(coarseRef, coarseTarget, diagonalBand(coarseRef.count, coarseTarget.count, Math.ceil(radius)));
+  const coarse = bandedDtw(coarseRef, coarseTarget, diagonalBand(coarseRef.count, coarseTarget.count, Math.ceil(radius)), options.stepPenalty * coarseHop);
   const fineRef = pool(ref, options.fineFactor);
   const fineTarget = pool(target, options.fineFactor);
   const ratio = options.coarseFactor / options.fineFactor;
   const fineRadius = Math.ceil(options.fineRadiusSeconds / fineRef.hopSeconds);
   const band = bandAround(coarse, ratio, fineRef.count, fineTarget.count, fineRadius);
-  return { path: bandedDtw(fineRef, fineTarget, band), hopSeconds: fineRef.hopSeconds };
+  return { path: bandedDtw(fineRef, fineTarget, band, options.stepPenalty * fineRef.hopSeconds), hopSeconds: fineRef.hopSeconds };
 }

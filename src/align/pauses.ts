@@ -1,11 +1,17 @@
+/** A sound this short between two quiet stretches (a click, a breath) does not end a pause. */
+export const PAUSE_BRIDGE = 0.03;
+
 /** A stretch of a signal with no speech in it, in seconds. */
 export interface Pause {
   start: number;
   end: number;
 }
 
-/** Runs of at least `minSeconds` whose frames are all at or below `quiet` dB. */
-export function quietRuns(levels: Float32Array, quiet: number, hopSeconds: number, minSeconds: number): Pause[] {
+/**
+ * Runs of at least `minSeconds` whose frames are all at or below `quiet` dB. Two runs with at most
+ * `bridgeSeconds` of sound between them are one pause: a click or a breath does not split it.
+ */
+export function quietRuns(levels: Float32Array, quiet: number, hopSeconds: number, minSeconds: number, bridgeSeconds = 0): Pause[] {
   const runs: Pause[] = [];
   const minFrames = Math.max(1, Math.round(minSeconds / hopSeconds));
   let from = -1;
@@ -13,7 +19,12 @@ export function quietRuns(levels: Float32Array, quiet: number, hopSeconds: numbe
     const isQuiet = i < levels.length && levels[i]! <= quiet;
     if (isQuiet && from < 0) from = i;
     if (!isQuiet && from >= 0) {
-      if (i - from >= minFrames) runs.push({ start: from * hopSeconds, end: i * hopSeconds });
+      const run = { start: from * hopSeconds, end: i * hopSeconds };
+      const last = runs.at(-1);
+      if (i - from < minFrames) {
+        // Too short to be a pause.
+      } else if (last && run.start - last.end <= bridgeSeconds + 1e-9) last.end = run.end;
+      else runs.push(run);
       from = -1;
     }
   }

@@ -47,6 +47,13 @@ describe('levels and pauses', () => {
       [1.15, 1.75],
     ]);
   });
+
+  test('a click in a pause does not split it, and a gap too short to be a pause is none', () => {
+    const signal = sounds([{ hz: 300, seconds: 0.4 }, { pause: 0.2 }, { hz: 900, seconds: 0.02 }, { pause: 0.2 }, { hz: 500, seconds: 0.3 }, { pause: 0.02 }, { hz: 500, seconds: 0.3 }]);
+    const levels = frameLevels(signal, 0.01);
+    const runs = quietRuns(levels, levelScale(levels).quiet, 0.01, 0.04, 0.03);
+    expect(runs.map((r) => [r.start, r.end].map((t) => Math.round(t * 100) / 100))).toEqual([[0.4, 0.82]]);
+  });
 });
 
 describe('features', () => {
