@@ -14,6 +14,7 @@ export function soundSpan(samples: Int16Array, rate: number): { start: number; e
 export interface SpeakOptions {
   voice?: 'kal' | 'slt' | 'rms' | 'awb';
   stretch?: number;
+  tempo?: number;
   pauses?: [number, number];
   colonPauses?: [number, number];
   blips?: number;

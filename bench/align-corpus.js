@@ -132,11 +132,14 @@ function runIn(cwd, tool, args) {
  * flite for every piece, three shells at a time, each running its share in sequence: one spawn a
  * shell rather than one a sentence, which costs the calling process more than flite does.
  */
-async function fliteAll(pieces, { voice, stretch, dir }) {
+async function fliteAll(pieces, { voice, stretch, tempo, dir }) {
   const lanes = 3;
   await Promise.all(pieces.map((piece, i) => writeFile(join(dir, `${i}.txt`), piece.text)));
   await Promise.all(Array.from({ length: lanes }, async (_, lane) => {
-    const lines = pieces.flatMap((_, i) => (i % lanes === lane ? [`flite -voice ${voice} --setf duration_stretch=${stretch} -f ${i}.txt -o ${i}.wav`] : []));
+    const speak = (i) => `flite -voice ${voice} --setf duration_stretch=${stretch} -f ${i}.txt -o ${i}.wav`;
+    // sox's tempo changes the pace and keeps the pitch, unlike flite's own stretch.
+    const retime = (i) => (tempo === 1 ? [] : [`sox ${i}.wav ${i}.t.wav tempo -s ${tempo}`, `mv ${i}.t.wav ${i}.wav`]);
+    const lines = pieces.flatMap((_, i) => (i % lanes === lane ? [speak(i), ...retime(i)] : []));
     if (lines.length > 0) await runIn(dir, 'sh', ['-ec', lines.join('\n')]);
   }));
   return Promise.all(pieces.map(async (piece, i) => ({ ...piece, ...readWav(await readFile(join(dir, `${i}.wav`))) })));
@@ -173,13 +176,14 @@ export function soundSpan(samples, rate) {
 /**
  * Speaks `sentences` with flite and joins them: returns 24 kHz s16le PCM, the cues, and for every
  * sentence the true start and end of its sound in seconds.
- * options: voice (kal, slt, rms, awb), stretch (flite's duration_stretch: 1.3 is slower),
+ * options: voice (kal, slt, rms, awb), stretch (flite's duration_stretch: 1.3 is slower), tempo
+ * (sox's, applied to each sentence alone: 1.3 is faster),
  * pauses [min, max] seconds between sentences, colonPauses [min, max] seconds after a "Label 12:"
  * (engines often pause longer there than between sentences), blips (the share of pauses split by a
  * 20 ms click), noiseDb (background noise level, dBFS), seed.
  */
 export async function speakRequest(sentences, options) {
-  const { voice = 'slt', stretch = 1, seed = 1 } = options;
+  const { voice = 'slt', stretch = 1, tempo = 1, seed = 1 } = options;
   const dir = await mkdtemp(join(tmpdir(), 'tts-align-'));
   try {
     // A sentence with a label is spoken as two pieces, so the pause after the colon can be chosen.
@@ -188,7 +192,7 @@ export async function speakRequest(sentences, options) {
       if (colon < 0) return [{ text, sentence, last: true }];
       return [{ text: text.slice(0, colon + 1), sentence, last: false }, { text: text.slice(colon + 2), sentence, last: true }];
     });
-    const spoken = await fliteAll(pieces, { voice, stretch, dir });
+    const spoken = await fliteAll(pieces, { voice, stretch, tempo, dir });
     return await joinSentences(sentences, spoken, { pauses: [0.2, 0.7], ...options, rand: random(seed) });
   } finally {
     await rm(dir, { recursive: true, force: true });
