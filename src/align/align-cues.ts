@@ -93,7 +93,7 @@ function clauseChange(pauses: readonly Pause[], at: number): number {
   return pause ? (pause.start + pause.end) / 2 : at;
 }
 
-/** Contiguous cues from their changes, kept in order even where the warping folded back. */
+/** Contiguous cues from their changes, kept in order should two changes have picked one pause. */
 function toCueTimes(changes: readonly number[], start: number, end: number): CueTime[] {
   const times: CueTime[] = [];
   let at = start;

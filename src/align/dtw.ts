@@ -153,8 +153,10 @@ export interface WarpOptions {
   fineFactor: number;
   /** How far the first pass may stray from the straight diagonal, as a share of the length… */
   coarseRadiusShare: number;
-  /** …but at least this many seconds. */
+  /** …but at least this many seconds… */
   coarseRadiusSeconds: number;
+  /** …and at most this many, which keeps time and memory linear in the length. */
+  coarseRadiusMaxSeconds: number;
   /** How far the second pass may stray from the first one's path. */
   fineRadiusSeconds: number;
   /** Added for every frame one sequence waits while the other goes on, per second of frames. */
@@ -166,6 +168,7 @@ export const DEFAULT_WARP: WarpOptions = {
   fineFactor: 2,
   coarseRadiusShare: 0.25,
   coarseRadiusSeconds: 5,
+  coarseRadiusMaxSeconds: 60,
   fineRadiusSeconds: 0.6,
   stepPenalty: 25,
 };
@@ -173,13 +176,15 @@ export const DEFAULT_WARP: WarpOptions = {
 /**
  * Two-pass DTW: a coarse pass over the whole length in a wide band around the diagonal, then a
  * finer one in a narrow band around the coarse path. The result is at the fine pass's frame size.
+ * A five-minute request visits about 6 million cells in the first pass and 1 million in the
+ * second, a byte each.
  */
 export function warp(ref: Features, target: Features, options: WarpOptions = DEFAULT_WARP): { path: WarpPath; hopSeconds: number } {
   const coarseRef = pool(ref, options.coarseFactor);
   const coarseTarget = pool(target, options.coarseFactor);
   const coarseHop = coarseRef.hopSeconds;
   const longest = Math.max(coarseRef.count, coarseTarget.count);
-  const radius = Math.max(options.coarseRadiusSeconds / coarseHop, options.coarseRadiusShare * longest);
+  const radius = Math.min(Math.max(options.coarseRadiusSeconds / coarseHop, options.coarseRadiusShare * longest), options.coarseRadiusMaxSeconds / coarseHop);
   const coarse = bandedDtw(coarseRef, coarseTarget, diagonalBand(coarseRef.count, coarseTarget.count, Math.ceil(radius)), options.stepPenalty * coarseHop);
   const fineRef = pool(ref, options.fineFactor);
   const fineTarget = pool(target, options.fineFactor);
