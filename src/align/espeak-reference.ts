@@ -37,6 +37,8 @@ function wavSamples(fs: EspeakFs): { pcm: Int16Array; sampleRate: number } {
   let wav: Uint8Array;
   try {
     wav = fs.readFile('/out.wav');
+    // The file system outlives the run: an idle worker should not hold the last reference.
+    fs.unlink('/out.wav');
   } catch {
     return { pcm: new Int16Array(0), sampleRate: ESPEAK_RATE };
   }
