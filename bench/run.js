@@ -1,4 +1,5 @@
 // npm run bench: speed and memory targets, measured against local servers only.
+import { benchAlign } from './align.js';
 import { benchBooks } from './books.js';
 import { benchJoins } from './joins.js';
 import { benchLocalVoice } from './local-voice.js';
@@ -24,6 +25,7 @@ const sections = [
   ['The built-in voice', () => benchLocalVoice()],
   ['Reading a 1 MB EPUB (what a dry run does first)', () => benchBooks()],
   ['Markdown (the parser loads only when Markdown is read)', () => benchMarkdown()],
+  ['Subtitle alignment (flite speech, one sentence at a time)', () => benchAlign()],
 ];
 let missed = 0;
 for (const [title, run] of sections) {

@@ -7,23 +7,12 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { resampleS16 } from '../audio/resample.js';
 import { WavReader } from '../audio/wav.js';
 import type { EspeakJob, EspeakResult } from './espeak-job.js';
-
-interface EspeakModule {
-  FS: {
-    writeFile(path: string, data: string): void;
-    readFile(path: string): Uint8Array;
-    readdir(path: string): string[];
-    stat(path: string): { mode: number };
-    isDir(mode: number): boolean;
-  };
-}
-
-type EspeakFactory = (options: Record<string, unknown>) => Promise<EspeakModule>;
+import { runEspeak, type EspeakFs } from './espeak-module.js';
 
 const DATA = '/usr/local/share/espeak-ng-data';
 
 /** Every file name below `dir` in the module's file system, lower-cased. */
-function names(fs: EspeakModule['FS'], dir: string): Set<string> {
+function names(fs: EspeakFs, dir: string): Set<string> {
   const found = new Set<string>();
   const walk = (path: string): void => {
     for (const name of fs.readdir(path)) {
@@ -38,24 +27,16 @@ function names(fs: EspeakModule['FS'], dir: string): Set<string> {
 }
 
 const job = workerData as EspeakJob;
-const errors: string[] = [];
-const { default: ESpeakNg } = (await import('espeak-ng' as string)) as { default: EspeakFactory };
 const args = job.listVoices ? ['--voices'] : ['-v', job.voice, '-s', String(job.wordsPerMinute), '-w', '/out.wav', '-f', '/in.txt'];
-const lines: string[] = [];
-const espeak = await ESpeakNg({
-  arguments: args,
-  preRun: [(m: EspeakModule) => m.FS.writeFile('/in.txt', job.text)],
-  print: (line: string) => lines.push(line),
-  printErr: (line: string) => errors.push(line),
-});
+const { fs, lines, errors } = await runEspeak(args, job.listVoices ? {} : { '/in.txt': job.text });
 
 let result: EspeakResult;
 if (job.listVoices) {
-  result = { ok: true, voices: lines.slice(1), variants: [...names(espeak.FS, `${DATA}/voices/!v`)] };
+  result = { ok: true, voices: lines.slice(1), variants: [...names(fs, `${DATA}/voices/!v`)] };
 } else {
   let wav: Uint8Array | undefined;
   try {
-    wav = espeak.FS.readFile('/out.wav');
+    wav = fs.readFile('/out.wav');
   } catch {
     wav = undefined;
   }
