@@ -20,7 +20,7 @@ export interface AlignJob {
   /** The eSpeak voice the reference is spoken with; the aligner's own voice by default. */
   voice?: string;
   /** The pace the request was spoken at (as --speed): the reference is spoken at the same pace. */
-  speed?: number;
+  speed?: number | undefined;
 }
 
 /** What the calling thread sends the worker. */

@@ -11,7 +11,7 @@ export type CueSpans = { start: number; end: number }[];
 
 /** Finds each cue in a request's audio (src/align). Runs off the main thread. */
 export interface CueAligner {
-  align(job: { audio: RequestSamples; cues: readonly CueText[]; requestText: string }, signal: AbortSignal): Promise<CueSpans>;
+  align(job: { audio: RequestSamples; cues: readonly CueText[]; requestText: string; speed?: number | undefined }, signal: AbortSignal): Promise<CueSpans>;
   close(): Promise<void>;
 }
 
@@ -30,6 +30,8 @@ export interface CueTimerOptions {
   signal: AbortSignal;
   /** Requests whose alignment may run behind the writer before it waits: bounds memory. */
   maxPending?: number;
+  /** Said once if a request's audio could not be aligned and its cues were timed by length instead. */
+  warn?(message: string): void;
 }
 
 /** A timeline event waiting for its cue times, kept in output order. */
@@ -93,9 +95,15 @@ export class CueTimer implements TimelineSink {
     if (!this.collector) return shareByLength(cues, event.end - event.start);
     const audio = this.collector.take();
     this.aligner ??= this.options.aligner();
-    const spans = this.aligner.then((a) => a.align({ audio, cues, requestText: event.request.text }, this.options.signal));
-    spans.catch(() => undefined);
-    return spans;
+    const { text, settings } = event.request;
+    const spans = this.aligner.then((a) => a.align({ audio, cues, requestText: text, speed: settings.speed }, this.options.signal));
+    // A request the aligner cannot read (audio too short, a reference it cannot make) still gets
+    // its cues, timed by length inside its exact span; a run is never lost to its subtitles.
+    return spans.catch((error: unknown) => {
+      if (this.options.signal.aborted) throw error;
+      this.warnOnce(`the speech of chunk ${event.request.index + 1} could not be aligned (${error instanceof Error ? error.message : String(error)}); its subtitles are timed by length`);
+      return shareByLength(cues, event.end - event.start);
+    });
   }
 
   private async emitFirst(): Promise<void> {
@@ -111,6 +119,13 @@ export class CueTimer implements TimelineSink {
       const timed: TimedCue = { number: ++this.number, start: start + times[i]!.start, end: start + times[i]!.end, lines: cue.lines, source: sourceSpan(request, cue.start, cue.end), request: request.index };
       for (const consumer of this.options.consumers) await consumer.cue(timed);
     }
+  }
+
+  private warned = false;
+
+  private warnOnce(message: string): void {
+    if (!this.warned) this.options.warn?.(message);
+    this.warned = true;
   }
 
   private async closeAligner(): Promise<void> {
