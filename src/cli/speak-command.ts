@@ -4,7 +4,6 @@ import { openDiskCache, ScratchStore, type ChunkStore } from '../cache/chunk-sto
 import { readConfigFile } from '../config/config-file.js';
 import { cacheDir, configDir } from '../config/paths.js';
 import { runCost } from '../discovery/run-cost.js';
-import { sleep } from '../http/with-retries.js';
 import { readDocument, type ReadDocument } from '../input/read-document.js';
 import { openOutput } from '../output/open-output.js';
 import { refuseInputAsOutput } from '../output/same-file.js';
@@ -12,9 +11,10 @@ import { StreamSink } from '../output/stream-sink.js';
 import type { DocumentInfo, Segment } from '../plan/segment.js';
 import type { PlayerSink } from '../playback/player-sink.js';
 import type { ConfigReader, ResolvedProvider } from '../providers/registry.js';
+import { sleep } from '../schedule/clock.js';
 import { Scheduler } from '../schedule/scheduler.js';
 import { planFor, speak, type SpeakEvents, type SpeakOutput, type SpeakReport } from '../speak/speak.js';
-import type { Reporter } from '../ui/reporter.js';
+import { describeWait, type Reporter } from '../ui/reporter.js';
 import type { CliIo } from './cli-io.js';
 import { pickProvider } from './pick-provider.js';
 import { dryRunJson, dryRunText } from './dry-run.js';
@@ -121,7 +121,10 @@ interface Transport {
 async function speakAndReport(context: RunContext, transport: Transport, io: CliIo, reporter: Reporter): Promise<void> {
   const { options, provider } = context;
   const store: ChunkStore = options.cache ? await openDiskCache(cacheDir(io.env), CACHE_MAX_BYTES, { warn: (message) => reporter.warn(message) }) : new ScratchStore();
-  const scheduler = new Scheduler({ concurrency: options.concurrency, store, retries: options.retries, interrupt: io.signal, sleep: io.sleep ?? sleep, random: io.random ?? Math.random });
+  const events = progressEvents(options, reporter);
+  // --rpm paces a provider's key; the built-in voice has none.
+  const rpm = provider.spec.inProcess ? undefined : options.rpm;
+  const scheduler = new Scheduler({ concurrency: options.concurrency, rpm, store, retries: options.retries, interrupt: io.signal, sleep: io.sleep ?? sleep, now: io.now, random: io.random ?? Math.random, onWaiting: events.waiting });
   await reporter.startProgress(`Speaking with ${provider.spec.description}…`);
   try {
     const report = await speak({
@@ -138,7 +141,7 @@ async function speakAndReport(context: RunContext, transport: Transport, io: Cli
       timeoutMs: options.timeoutMs,
       dispatcher: transport.dispatcher,
       signal: io.signal,
-      events: progressEvents(options, reporter),
+      events,
     });
     reporter.stopProgress();
     const player = transport.outputs.find((o) => o.request.player)?.sink as PlayerSink | undefined;
@@ -146,6 +149,8 @@ async function speakAndReport(context: RunContext, transport: Transport, io: Cli
     await printSummary(report, context, io, reporter);
   } finally {
     reporter.stopProgress();
+    // Requests already sent finish into the cache before it closes: the provider bills them anyway.
+    await scheduler.idle();
     await store.close();
   }
 }
@@ -168,6 +173,11 @@ function progressEvents(options: SpeakOptions, reporter: Reporter): SpeakEvents 
     },
     retrying: (index, error, attempt, delayMs) => {
       reporter.info(`tts: chunk ${index + 1}: ${error.message}; retry ${attempt} of ${options.retries} in ${(delayMs / 1000).toFixed(1)} s`);
+    },
+    waiting: (wait) => {
+      reporter.waiting(wait);
+      // --rpm's own spacing is what was asked for: not worth a line per request.
+      if (options.verbose && wait && wait.reason !== 'rpm') reporter.line(`tts: ${describeWait(wait)}`);
     },
     exchange: options.verbose ? (info) => exchangeLines(info, progress.chunks, options.debug).forEach((line) => reporter.line(line)) : undefined,
   };

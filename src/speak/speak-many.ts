@@ -14,7 +14,8 @@ export interface SpeakManyOptions {
 
 /**
  * Several jobs (files, chapters) through one scheduler, so they share one budget of requests and
- * one rate limit. A job that fails does not stop the others: each outcome is reported. Ctrl-C stops
+ * one rate limit; a job's requests go before those of the jobs after it, so the one being written is
+ * never kept waiting by another's look-ahead. A job that fails does not stop the others: each outcome is reported. Ctrl-C stops
  * them all.
  */
 export async function speakMany(jobs: readonly SpeakJob[], options: SpeakManyOptions): Promise<JobOutcome[]> {
@@ -27,7 +28,7 @@ export async function speakMany(jobs: readonly SpeakJob[], options: SpeakManyOpt
         outcomes[index] = { ok: false, error: new InterruptedError() };
         continue;
       }
-      outcomes[index] = await speak(job).then(
+      outcomes[index] = await speak({ ...job, order: job.order ?? index }).then(
         (report): JobOutcome => ({ ok: true, report }),
         (error: unknown): JobOutcome => ({ ok: false, error }),
       );
