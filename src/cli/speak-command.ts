@@ -176,8 +176,9 @@ function progressEvents(options: SpeakOptions, reporter: Reporter): SpeakEvents 
     },
     waiting: (wait) => {
       reporter.waiting(wait);
-      // --rpm's own spacing is what was asked for: not worth a line per request.
-      if (options.verbose && wait && wait.reason !== 'rpm') reporter.line(`tts: ${describeWait(wait)}`);
+      // --rpm's own spacing is what was asked for: not worth a line. A long wait gets one in a log,
+      // where no progress line shows it.
+      if (wait && wait.reason !== 'rpm' && (options.verbose || (!reporter.interactive && wait.ms >= 10_000))) reporter.info(`tts: ${describeWait(wait)}`);
     },
     exchange: options.verbose ? (info) => exchangeLines(info, progress.chunks, options.debug).forEach((line) => reporter.line(line)) : undefined,
   };

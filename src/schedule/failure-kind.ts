@@ -14,13 +14,20 @@ export type FailureKind =
 
 export function failureKind(error: unknown): FailureKind {
   if (!(error instanceof ProviderError) || !error.details.retryable) return { kind: 'fatal' };
-  if ((error.details.retryAfterMs ?? 0) > LONGEST_SERVER_WAIT_MS) return { kind: 'too-long', error };
+  if (askedWaitMs(error) > LONGEST_SERVER_WAIT_MS) return { kind: 'too-long', error };
   return { kind: error.details.status === 429 ? 'refused' : 'retry', error };
+}
+
+/** The longest wait the answer asks for: its retry-after, or the reset of a budget it says is spent (a daily quota). */
+function askedWaitMs(error: ProviderError): number {
+  const { retryAfterMs, limits } = error.details;
+  const spent = [limits?.requests, limits?.tokens].filter((reading) => reading !== undefined && reading.remaining <= 0);
+  return Math.max(retryAfterMs ?? 0, ...spent.map((reading) => reading!.resetMs));
 }
 
 /** The server asked for a longer wait than a run sits through: stop now, saying what it asked. */
 export function tooLongToWait(error: ProviderError): ProviderError {
-  const waitMs = error.details.retryAfterMs ?? LONGEST_SERVER_WAIT_MS;
+  const waitMs = askedWaitMs(error);
   return new ProviderError(`${error.message}; the provider asks to wait ${waitInWords(waitMs)}`, { ...error.details, retryable: false }, {
     hint: `tts waits out at most ${waitInWords(LONGEST_SERVER_WAIT_MS)}: rerun the same command after that. Chunks already finished are cached (unless --no-cache), so it resumes where this run stopped.`,
     cause: error,

@@ -1,15 +1,14 @@
 import type { LimitReading, RateLimits } from '../http/rate-limit-headers.js';
-import { DEFAULT_BACKOFF } from '../http/retry-policy.js';
+import { DEFAULT_BACKOFF, LONGEST_SERVER_WAIT_MS } from '../http/retry-policy.js';
 
 /**
  * The run's rate limiter as pure data and decisions: when the next request may start, and what each
  * answer teaches. The scheduler keeps one state per run and feeds it the clock; nothing here waits.
  *
- * Concurrency is AIMD with memory. It starts at -c, after a first request alone (a dead key or a spent
- * quota costs one request, and the first answer tells the limits before the rest go out). A 429 that
- * carries no rate-limit reading while others are in flight is read as a parallel cap: the limit drops
- * at once to what the server was carrying (the requests in flight less the refused one), which finds a
- * proxy's cap in one burst instead of halving blindly. Successes win it back: one more per success up
+ * Concurrency is AIMD with memory, starting at -c. A 429 that carries no rate-limit reading while
+ * others are in flight is read as a parallel cap: the limit drops at once to what the server was
+ * carrying (the requests in flight less the refused one), which finds a proxy's cap in one burst
+ * instead of halving blindly. Successes win it back: one more per success up
  * to the last level known to be safe, then one more per `patience` successes, a patience that doubles
  * with every refused probe, so a steady cap costs a handful of refusals per run, not one per window.
  * A refusal with nothing else in flight is no cap: it is a quota with no words, waited out with
@@ -43,6 +42,10 @@ export interface Budget {
   asOf: number;
   /** When the provider's window turns over, on the run's clock. */
   resetAt: number;
+  /** The window's size, when the provider says (x-ratelimit-limit-*): a new window holds that many. */
+  limit: number | undefined;
+  /** The longest reset read: the window's length, near enough, to count a new window down by. */
+  windowMs: number;
 }
 
 export interface Hold {
@@ -62,8 +65,6 @@ export interface LimiterState {
   readonly inFlight: number;
   /** Requests started so far; each start's number orders the provider's readings. */
   readonly starts: number;
-  /** A first request was accepted: until then one goes at a time. */
-  readonly opened: boolean;
   readonly hold: Hold | undefined;
   /** The next wait after a refusal that said nothing. */
   readonly backoffMs: number;
@@ -106,7 +107,6 @@ export function createLimiter(options: { concurrency: number; rpm?: number | und
     patience: FIRST_PATIENCE,
     inFlight: 0,
     starts: 0,
-    opened: false,
     hold: undefined,
     backoffMs: DEFAULT_BACKOFF.initialMs,
     bout: undefined,
@@ -123,19 +123,23 @@ export function createLimiter(options: { concurrency: number; rpm?: number | und
 /** Whether a budget cannot pay for one more request of `cost`, counting the starts it has not seen. */
 const spent = (budget: Budget, cost: number, starts: number): boolean => budget.remaining - cost * (starts - budget.asOf) < Math.max(cost, 1);
 
-/** The provider's budgets that are spent until their reset, if any. */
+/**
+ * The provider's budgets that are spent until their reset, if any. A reset further off than a run
+ * sits through (a daily quota) is no hold: the next request goes, and its refusal stops the run in
+ * the provider's words rather than leaving it silent for hours.
+ */
 function quotaHold(state: LimiterState, now: number): Hold | undefined {
   const spentUntil = [
     state.requests && spent(state.requests, 1, state.starts) ? state.requests.resetAt : -Infinity,
     state.tokens && spent(state.tokens, state.tokenCost ?? 0, state.starts) ? state.tokens.resetAt : -Infinity,
   ];
   const until = Math.max(...spentUntil);
-  return until > now ? { until, reason: 'quota' } : undefined;
+  return until > now && until - now <= LONGEST_SERVER_WAIT_MS ? { until, reason: 'quota' } : undefined;
 }
 
 /** May a request start now; if not, is it waiting for a slot (a finish) or for a time? */
 export function gate(state: LimiterState, now: number): Gate {
-  if (state.inFlight >= (state.opened ? state.limit : 1)) return { kind: 'slot' };
+  if (state.inFlight >= state.limit) return { kind: 'slot' };
   const holds = [state.hold, quotaHold(state, now), state.gapMs === undefined ? undefined : { until: state.nextStartAt, reason: 'rpm' as const }];
   const longest = holds.filter((h): h is Hold => h !== undefined && h.until > now).sort((a, b) => b.until - a.until)[0];
   return longest ? { kind: 'wait', ...longest } : { kind: 'go' };
@@ -145,20 +149,32 @@ export function start(state: LimiterState, now: number): { state: LimiterState; 
   const seq = state.starts + 1;
   const afterReset = state.requests !== undefined && spent(state.requests, 1, state.starts) && now >= state.requests.resetAt;
   const nextStartAt = state.gapMs === undefined ? state.nextStartAt : Math.max(now, state.nextStartAt) + state.gapMs;
+  const rolled = { requests: rollOver(state.requests, state.starts, now), tokens: rollOver(state.tokens, state.starts, now) };
   return {
-    state: { ...state, starts: seq, inFlight: state.inFlight + 1, nextStartAt, lastProgressAt: state.lastProgressAt ?? now },
+    state: { ...state, ...rolled, starts: seq, inFlight: state.inFlight + 1, nextStartAt, lastProgressAt: state.lastProgressAt ?? now },
     ticket: { seq, startedAt: now, afterReset },
   };
 }
 
-/** The provider took the request (its status line is in): the run opens up, and learns the limits. */
+/**
+ * The first start after a budget's reset opens a new window: when the provider said how many a
+ * window holds, that many are counted down from here (not -c at once), until the answers of the
+ * new window say more. Without a limit the old reading just lapses.
+ */
+function rollOver(budget: Budget | undefined, starts: number, now: number): Budget | undefined {
+  if (budget === undefined || budget.limit === undefined || now < budget.resetAt) return budget;
+  const windows = Math.max(1, Math.ceil((now - budget.resetAt) / Math.max(1, budget.windowMs)));
+  return { ...budget, remaining: budget.limit, asOf: starts, resetAt: budget.resetAt + windows * budget.windowMs };
+}
+
+/** The provider took the request (its status line is in): what it said of the limits counts from now, not from the audio's end. */
 export function accept(state: LimiterState, ticket: Ticket, limits: RateLimits | undefined): LimiterState {
-  return learn({ ...state, opened: true }, ticket, limits);
+  return learn(state, ticket, limits);
 }
 
 /** The request's audio is complete. */
 export function succeed(state: LimiterState, now: number): LimiterState {
-  const base: LimiterState = { ...state, opened: true, inFlight: state.inFlight - 1, lastProgressAt: now, backoffMs: DEFAULT_BACKOFF.initialMs, bout: undefined };
+  const base: LimiterState = { ...state, inFlight: state.inFlight - 1, lastProgressAt: now, backoffMs: DEFAULT_BACKOFF.initialMs, bout: undefined };
   if (state.limit >= state.ceiling) return base;
   if (state.limit < state.safe) return { ...base, limit: state.limit + 1, credit: 0 };
   if (state.credit + 1 < state.patience) return { ...base, credit: state.credit + 1 };
@@ -200,18 +216,20 @@ const later = (hold: Hold | undefined, other: Hold): Hold => (hold === undefined
 
 function learn(state: LimiterState, ticket: Ticket, limits: RateLimits | undefined): LimiterState {
   let next = state;
-  if (limits?.requests) next = { ...next, requests: newer(next.requests, budget(limits.requests, ticket, next.marginMs)) };
+  if (limits?.requests) next = { ...next, requests: newer(next.requests, budget(limits.requests, ticket, next.marginMs, next.requests)) };
   if (limits?.tokens) {
-    const fresh = budget(limits.tokens, ticket, next.marginMs);
+    const fresh = budget(limits.tokens, ticket, next.marginMs, next.tokens);
     next = { ...next, tokens: newer(next.tokens, fresh), tokenCost: costPerRequest(next.tokens, fresh) ?? next.tokenCost };
   }
   return next;
 }
 
-const budget = (reading: LimitReading, ticket: Ticket, marginMs: number): Budget => ({
+const budget = (reading: LimitReading, ticket: Ticket, marginMs: number, known: Budget | undefined): Budget => ({
   remaining: reading.remaining,
   asOf: ticket.seq,
   resetAt: ticket.startedAt + reading.resetMs + marginMs,
+  limit: reading.limit ?? known?.limit,
+  windowMs: Math.max(reading.resetMs, known?.windowMs ?? 0),
 });
 
 /** Answers arrive out of order: the reading of a later request knows more. */
