@@ -6,6 +6,7 @@ import { benchLocalVoice } from './local-voice.js';
 import { benchMarkdown } from './markdown.js';
 import { benchPipeline } from './pipeline.js';
 import { benchPlayback } from './playback.js';
+import { benchRateLimits } from './rate-limits.js';
 import { benchStartup } from './startup.js';
 
 function table(title, rows) {
@@ -20,6 +21,7 @@ function table(title, rows) {
 const sections = [
   ['Start-up', () => benchStartup()],
   ['Long text against a model provider on 127.0.0.1', () => benchPipeline()],
+  ['Rate limits: a provider on 127.0.0.1 that enforces them', () => benchRateLimits()],
   ['Playing (ALSA file plugin as the sound card)', () => benchPlayback()],
   ['Joining chunks (input bytes per second)', () => benchJoins()],
   ['The built-in voice', () => benchLocalVoice()],

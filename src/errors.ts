@@ -1,3 +1,5 @@
+import type { RateLimits } from './http/rate-limit-headers.js';
+
 /**
  * Every failure a user can meet is one of these kinds. Only `cli/` turns a kind into an exit code,
  * so the rest of the code can throw without knowing how the process ends.
@@ -64,6 +66,8 @@ export interface ProviderErrorDetails {
   retryable: boolean;
   /** Server-requested wait before a retry, in milliseconds, when it named one. */
   retryAfterMs?: number | undefined;
+  /** What the refusal said about the key's rate limits, for the scheduler's pacing. */
+  limits?: RateLimits | undefined;
 }
 
 /** The provider answered with an error, or could not be reached. */

@@ -45,7 +45,9 @@ export async function runBatch(units: Units, options: SpeakOptions, env: SpeakEn
   const store = await openStore(options, io, reporter);
   const agent = new (await env.http).Agent({ connections: options.concurrency });
   const totals = unitTotals(units.units, options, provider);
-  const run: BatchRun = { options, env, provider, store, dispatcher: agent, scheduler: newScheduler(options, store, io), progress: new RunProgress(options, reporter, totals) };
+  const progress = new RunProgress(options, reporter, totals);
+  const scheduler = newScheduler(options, { store, io, provider, onWaiting: (wait) => progress.waiting(wait) });
+  const run: BatchRun = { options, env, provider, store, dispatcher: agent, scheduler, progress };
   await reporter.startProgress(`Speaking with ${provider.spec.description}…`);
   try {
     const outcomes = await speakMany(units.units.map((unit) => () => jobFor(unit, run)), { signal: io.signal, onOutcome: () => run.progress.fileDone() });
@@ -53,6 +55,8 @@ export async function runBatch(units: Units, options: SpeakOptions, env: SpeakEn
     await report(units, outcomes, run);
   } finally {
     reporter.stopProgress();
+    // Requests already sent finish into the cache before it closes: the provider bills them anyway.
+    await scheduler.idle();
     await agent.destroy();
     await store.close();
   }

@@ -10,7 +10,8 @@ export interface CliIo {
   stderr: Writable & { isTTY?: boolean };
   /** Aborted on Ctrl-C. */
   signal: AbortSignal;
-  /** Injectable so tests of retries do not wait. */
+  /** Injectable so tests of retries and rate limits do not wait (a test clock moves with its sleeps). */
   sleep?(ms: number, signal: AbortSignal): Promise<void>;
+  now?(): number;
   random?(): number;
 }

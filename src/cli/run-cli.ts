@@ -149,6 +149,7 @@ function buildProgram(io: CliIo, state: RunState): Command {
     .option('--stream-format <sse|audio>', 'how the provider streams audio (default: audio)')
     .option('--timeout <seconds>', 'longest a request may take, from sending it to its last byte (default: 300)')
     .option('-c, --concurrency <n>', 'chunk requests in parallel (default: 4)')
+    .option('--rpm <n>', 'requests per minute at most, evenly spaced (default: as the provider allows)')
     .option('--retries <n>', 'retries per chunk on rate limits, server errors and dropped connections (default: 4)')
     .option('--cast <NAME=voice,...>', 'speak a dialogue: lines starting NAME: in that voice (NAME=voice:instructions also)')
     .option('--lexicon <file>', 'pronunciations: lines "word = say this", "/regex/ = say this", or a W3C PLS file')

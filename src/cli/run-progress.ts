@@ -1,6 +1,7 @@
 import type { ProviderError } from '../errors.js';
 import type { SpeakEvents } from '../speak/speak.js';
-import type { ProgressState, Reporter } from '../ui/reporter.js';
+import type { RunWait } from '../schedule/scheduler.js';
+import { describeWait, type ProgressState, type Reporter } from '../ui/reporter.js';
 import { exchangeLines } from './run-summary.js';
 import type { SpeakOptions } from './speak-options.js';
 
@@ -41,6 +42,15 @@ export class RunProgress {
       },
       exchange: options.verbose ? (info) => exchangeLines(info, state.chunks, options.debug).forEach((line) => reporter.line(line)) : undefined,
     };
+  }
+
+  /** The scheduler holds every request on a limit (or stops holding them: undefined). */
+  waiting(wait: RunWait | undefined): void {
+    const { reporter, options } = this;
+    reporter.waiting(wait);
+    // --rpm's own spacing is what was asked for: not worth a line. A long wait gets one in a log,
+    // where no progress line shows it.
+    if (wait && wait.reason !== 'rpm' && (options.verbose || (!reporter.interactive && wait.ms >= 10_000))) reporter.info(`tts: ${describeWait(wait)}`);
   }
 
   fileDone(): void {

@@ -124,7 +124,8 @@ interface Transport {
 async function speakAndReport(context: RunContext, transport: Transport, io: CliIo, reporter: Reporter): Promise<void> {
   const { options, provider } = context;
   const store = await openStore(options, io, reporter);
-  const scheduler = newScheduler(options, store, io);
+  const progress = new RunProgress(options, reporter);
+  const scheduler = newScheduler(options, { store, io, provider, onWaiting: (wait) => progress.waiting(wait) });
   await reporter.startProgress(`Speaking with ${provider.spec.description}…`);
   try {
     const report = await speak({
@@ -141,7 +142,7 @@ async function speakAndReport(context: RunContext, transport: Transport, io: Cli
       timeoutMs: options.timeoutMs,
       dispatcher: transport.dispatcher,
       signal: io.signal,
-      events: new RunProgress(options, reporter).events(),
+      events: progress.events(),
     });
     reporter.stopProgress();
     const player = transport.outputs.find((o) => o.request.player)?.sink as PlayerSink | undefined;
@@ -149,6 +150,10 @@ async function speakAndReport(context: RunContext, transport: Transport, io: Cli
     await printSummary(report, context, io, reporter);
   } finally {
     reporter.stopProgress();
+    // Requests already sent finish into the cache before it closes: the provider bills them anyway.
+    await scheduler.idle();
+    // Requests already sent finish into the cache before it closes: the provider bills them anyway.
+    await scheduler.idle();
     await store.close();
   }
 }

@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { formatFromName, OUTPUT_FORMATS, type OutputFormat } from '../audio/formats.js';
+import { RPM_RANGE } from '../config/config-keys.js';
 import { UsageError } from '../errors.js';
 import { subtitleKind } from '../subtitles/subtitle-formats.js';
 import type { StreamFormat } from '../providers/provider-spec.js';
@@ -22,6 +23,7 @@ export interface RawSpeakFlags {
   timeout?: string;
   concurrency?: string;
   retries?: string;
+  rpm?: string;
   cache?: boolean;
   play?: boolean;
   quiet?: boolean;
@@ -60,6 +62,8 @@ export interface SpeakOptions {
   timeoutMs: number;
   concurrency: number;
   retries: number;
+  /** Requests per minute at most (--rpm, or the config's rpm), on top of the provider's own limits. */
+  rpm: number | undefined;
   cache: boolean;
   quiet: boolean;
   debug: boolean;
@@ -86,6 +90,11 @@ export interface SpeakOptions {
 export const DEFAULT_TIMEOUT_SECONDS = 300;
 export const DEFAULT_CONCURRENCY = 4;
 export const DEFAULT_RETRIES = 4;
+
+const configRpm = (config: ConfigReader): number | undefined => {
+  const rpm = config.get('rpm');
+  return typeof rpm === 'number' && rpm >= RPM_RANGE.min && rpm <= RPM_RANGE.max ? rpm : undefined;
+};
 
 function number(flag: string, raw: string, min: number, max: number, integer = false): number {
   const value = Number(raw);
@@ -201,6 +210,7 @@ export function parseSpeakOptions(flags: RawSpeakFlags, config: ConfigReader, st
     timeoutMs: 1000 * (flags.timeout !== undefined ? number('--timeout', flags.timeout, 1, 3600) : DEFAULT_TIMEOUT_SECONDS),
     concurrency: flags.concurrency !== undefined ? number('--concurrency', flags.concurrency, 1, 32, true) : DEFAULT_CONCURRENCY,
     retries: flags.retries !== undefined ? number('--retries', flags.retries, 0, 10, true) : DEFAULT_RETRIES,
+    rpm: flags.rpm !== undefined ? number('--rpm', flags.rpm, RPM_RANGE.min, RPM_RANGE.max) : configRpm(config),
     cache: flags.cache !== false,
     quiet: flags.quiet === true,
     debug: flags.debug === true,

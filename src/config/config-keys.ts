@@ -15,7 +15,11 @@ export const DEFAULT_KEYS: Readonly<Record<string, string>> = {
   speed: 'the default --speed (0.25 to 4)',
   cast: 'the default --cast for dialogues (NAME=voice,…)',
   lexicon: 'a --lexicon applied to every run (a file path)',
+  rpm: 'the default --rpm: requests per minute at most',
 };
+
+/** --rpm and the rpm key: one request every ten minutes, to far more than any provider allows. */
+export const RPM_RANGE = { min: 0.1, max: 100_000 } as const;
 
 const CONNECTION_KEYS: Readonly<Record<string, string>> = {
   apiKey: 'the API key',
@@ -60,6 +64,11 @@ function validateDefault(key: string, value: string): string | number {
     const speed = Number(value);
     if (!Number.isFinite(speed) || speed < 0.25 || speed > 4) throw new UsageError('speed must be a number from 0.25 to 4');
     return speed;
+  }
+  if (key === 'rpm') {
+    const rpm = Number(value);
+    if (value.trim() === '' || !Number.isFinite(rpm) || rpm < RPM_RANGE.min || rpm > RPM_RANGE.max) throw new UsageError(`rpm must be a number of requests per minute from ${RPM_RANGE.min} to ${RPM_RANGE.max}`);
+    return rpm;
   }
   if (value.trim() === '') throw new UsageError(`${key} cannot be empty; use tts config unset ${key}`);
   if (key === 'cast') parseCast(value);

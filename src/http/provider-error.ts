@@ -1,4 +1,5 @@
 import { ProviderError } from '../errors.js';
+import { rateLimitsOf } from './rate-limit-headers.js';
 import { headerValue, isRetryableStatus, retryAfterMs, type HeaderBag } from './retry-policy.js';
 
 /** Headers that carry a request or generation id, in the order we prefer them. */
@@ -100,5 +101,6 @@ export function providerErrorFromResponse(provider: string, status: number, head
     requestId: requestIdOf(headers),
     retryable,
     retryAfterMs: retryAfterMs(headers),
+    limits: rateLimitsOf(headers),
   }, { hint: billing ? BILLING_HINT : hintFor(status, provider) });
 }

@@ -5,6 +5,7 @@ import { ProviderError, TtsError } from '../errors.js';
 import type { HttpRequestSpec } from '../providers/provider-spec.js';
 import { networkError } from './network-error.js';
 import { providerErrorFromResponse, requestIdOf } from './provider-error.js';
+import { rateLimitsOf, type RateLimits } from './rate-limit-headers.js';
 import { requestTarget } from './request-target.js';
 import { headerValue } from './retry-policy.js';
 import { SseAudioDecoder } from './sse-decoder.js';
@@ -21,6 +22,11 @@ export interface SpeechAttempt {
    * trickles a byte now and then is cut off like a silent one.
    */
   timeoutMs: number;
+  /**
+   * The provider took the request (a 2xx status), with what it said about the rate limits: the
+   * scheduler paces on it before the audio has finished arriving.
+   */
+  onAccepted?(limits: RateLimits): void;
   /** Receives the audio as it arrives; its promise is awaited, which is the back-pressure. */
   onAudio(bytes: Uint8Array): Promise<void> | void;
 }
@@ -59,6 +65,7 @@ export async function fetchSpeech(attempt: SpeechAttempt): Promise<SpeechResult>
     const text = await readLimited(response.body, MAX_ERROR_BODY).catch(() => '');
     throw providerErrorFromResponse(provider, response.statusCode, headers, text);
   }
+  attempt.onAccepted?.(rateLimitsOf(headers));
   const requestId = requestIdOf(headers);
   const contentType = headerValue(headers, 'content-type') ?? 'no content type';
   let head: Buffer | undefined = Buffer.alloc(0);

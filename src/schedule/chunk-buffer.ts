@@ -16,6 +16,7 @@ export class ChunkBuffer {
   /** Bumped when a retry starts the chunk over; a reader that already took bytes cannot follow. */
   private generation = 0;
   private wake: (() => void) | undefined;
+  private closeWhenDone = false;
 
   private constructor(
     /** Where the audio is; updated when the store moves a finished chunk into the cache. */
@@ -58,12 +59,14 @@ export class ChunkBuffer {
   complete(): void {
     this.state = 'complete';
     this.notify();
+    if (this.closeWhenDone) void this.close();
   }
 
   fail(error: unknown): void {
     this.state = 'failed';
     this.failure = error;
     this.notify();
+    if (this.closeWhenDone) void this.close();
   }
 
   /** Wakes every reader with `error`, without touching the download. */
@@ -113,7 +116,15 @@ export class ChunkBuffer {
     }
   }
 
+  /**
+   * The reader is done with it. A download still under way keeps the file open until it ends: when a
+   * run fails, the requests already sent still finish into the cache.
+   */
   async close(): Promise<void> {
+    if (this.state === 'open') {
+      this.closeWhenDone = true;
+      return;
+    }
     await this.handle.close().catch(() => undefined);
   }
 

@@ -25,6 +25,7 @@ export interface RequestFeedOptions {
 export class RequestFeed {
   private readonly scheduled: ScheduledAudio[] = [];
   private readonly opened: ChunkBuffer[] = [];
+  private closed = false;
 
   constructor(private readonly options: RequestFeedOptions) {}
 
@@ -54,6 +55,7 @@ export class RequestFeed {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await Promise.all(this.opened.map((b) => b.close()));
   }
 
@@ -62,7 +64,8 @@ export class RequestFeed {
     while (this.scheduled.length <= last && !control.failed) {
       const request = requests[this.scheduled.length]!;
       const scheduled = scheduler.run(this.options.task(request), control.stop);
-      scheduled.buffer.then((b) => this.opened.push(b), () => undefined);
+      // A request sent before the job stopped may open its file after close(): closed at once then.
+      scheduled.buffer.then((b) => (this.closed ? void b.close() : this.opened.push(b)), () => undefined);
       scheduled.done.then(
         (info) => this.options.done(request, info),
         (error) => control.fail(error),

@@ -6,8 +6,7 @@ import { fetchSpeech } from '../http/speech-client.js';
 import type { PlannedRequest } from '../plan/plan-requests.js';
 import type { PreparedSpeech } from '../providers/provider-spec.js';
 import type { ResolvedProvider } from '../providers/registry.js';
-import type { ChunkBuffer } from '../schedule/chunk-buffer.js';
-import type { AudioTask } from '../schedule/scheduler.js';
+import type { AttemptRun, AudioTask } from '../schedule/scheduler.js';
 import type { ExchangeInfo, SpeakEvents } from './speak-events.js';
 
 /** What a run counts as it goes; the report is read from it at the end. */
@@ -30,6 +29,8 @@ export interface RequestTaskContext {
   timeoutMs: number;
   tally: RunTally;
   events: SpeakEvents;
+  /** The job's place in the run: its requests go before those of later jobs. */
+  job: number;
   /** Requests in the plan, to name a failing one. */
   count: number;
   /** Whether finished requests outlive the run, so a failure can say that a rerun resumes. */
@@ -42,26 +43,24 @@ export function requestTask(request: PlannedRequest, context: RequestTaskContext
   const { settings } = request;
   return {
     key: chunkKey({ provider: connection.name, baseUrl: connection.baseUrl, model: settings.model, voice: settings.voice, format: context.wire, speed: settings.speed, instructions: settings.instructions, text: request.text }),
-    attempt: (buffer, attempt, signal) => attemptRequest(request, { buffer, attempt, signal }, context),
+    order: [context.job, request.index],
+    attempt: (run) => attemptRequest(request, run, context),
     onRetry: (error, attempt, delayMs) => {
       context.tally.retries++;
       context.events.retrying(request.index, error, attempt, delayMs);
     },
+    // Sent again once the limit allows: a retry in the tally, but no line of its own (the wait shows).
+    onRefused: () => void context.tally.retries++,
     describeFailure: (error) => requestError(error, { index: request.index, count: context.count, resumable: context.resumable }),
   };
 }
 
-interface Attempt {
-  buffer: ChunkBuffer;
-  attempt: number;
-  signal: AbortSignal;
-}
-
-async function attemptRequest(request: PlannedRequest, run: Attempt, context: RequestTaskContext): Promise<void> {
+async function attemptRequest(request: PlannedRequest, run: AttemptRun, context: RequestTaskContext): Promise<void> {
   const prepared = context.prepared(request);
   context.tally.requests++;
   if (run.attempt === 1) context.tally.sentCharacters += [...request.text].length;
   if (prepared.kind === 'in-process') {
+    run.accepted();
     await run.buffer.append(await prepared.synthesize(request.text, run.signal));
     return;
   }
@@ -76,6 +75,7 @@ async function attemptRequest(request: PlannedRequest, run: Attempt, context: Re
       dispatcher: context.dispatcher,
       signal: run.signal,
       timeoutMs: context.timeoutMs,
+      onAccepted: (limits) => run.accepted(limits),
       onAudio: (bytes) => run.buffer.append(bytes),
     });
     if (result.requestId) context.tally.requestIds.push(result.requestId);

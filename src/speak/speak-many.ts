@@ -16,8 +16,10 @@ export interface SpeakManyOptions {
 
 /**
  * Several jobs (files, chapters) through one scheduler, so they share one budget of requests and
- * one rate limit. Each job is made when its turn comes (its output opened then, not all at once). A
- * job that fails does not stop the others: each outcome is reported. Ctrl-C stops them all.
+ * one rate limit. Each job is made when its turn comes (its output opened then, not all at once); a
+ * job's requests go before those of the jobs after it, so the one being written is never kept waiting
+ * by another's look-ahead. A job that fails does not stop the others: each outcome is reported.
+ * Ctrl-C stops them all.
  */
 export async function speakMany(jobs: readonly (() => Promise<SpeakJob>)[], options: SpeakManyOptions): Promise<JobOutcome[]> {
   const outcomes: JobOutcome[] = new Array<JobOutcome>(jobs.length);
@@ -29,7 +31,7 @@ export async function speakMany(jobs: readonly (() => Promise<SpeakJob>)[], opti
         outcomes[index] = { ok: false, error: new InterruptedError() };
         continue;
       }
-      outcomes[index] = await job().then(speak).then(
+      outcomes[index] = await job().then((made) => speak({ ...made, order: made.order ?? index })).then(
         (report): JobOutcome => ({ ok: true, report }),
         (error: unknown): JobOutcome => ({ ok: false, error }),
       );

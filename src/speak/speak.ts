@@ -44,8 +44,10 @@ export interface SpeakJob {
   timeline: TimelineSink[];
   /** What the files say about the book (title, author, cover, track): written with the chapters. */
   info?: BookMetadata | undefined;
-  /** Shared by every job of a run: one budget of requests in flight. */
+  /** Shared by every job of a run: one budget of requests in flight and one rate limit. */
   scheduler: Scheduler;
+  /** The job's place among the run's jobs: its requests are sent before those of later jobs. */
+  order?: number | undefined;
   store: ChunkStore;
   /** Whether finished chunks outlive the run, so a failure can say that a rerun resumes. */
   resumable: boolean;
@@ -140,7 +142,7 @@ async function run(job: SpeakJob, parts: RunParts): Promise<void> {
     control,
     window: Math.max(2 * job.concurrency, 8),
     task: (request) =>
-      requestTask(request, { provider: job.provider, wire: parts.wire, prepared: parts.prepared, dispatcher: job.dispatcher, timeoutMs: job.timeoutMs, tally: parts.tally, events: job.events, count: parts.plan.requests.length, resumable: job.resumable }),
+      requestTask(request, { provider: job.provider, job: job.order ?? 0, wire: parts.wire, prepared: parts.prepared, dispatcher: job.dispatcher, timeoutMs: job.timeoutMs, tally: parts.tally, events: job.events, count: parts.plan.requests.length, resumable: job.resumable }),
     done: (request, info) => {
       if (info.cached) parts.tally.cacheHits++;
       job.events.requestDone(request.index, { cached: info.cached, chars: codePointLength(request.text) });

@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import { Redactor } from '../config/secrets.js';
+import type { WaitReason } from '../schedule/rate-policy.js';
 import { escapeControls, escapeJsonControls } from '../text/control-characters.js';
 
 export interface ReporterOptions {
@@ -12,6 +13,26 @@ export interface ReporterOptions {
   now?: () => number;
   /** Secrets known so far; shared, so one learnt later is hidden from then on. */
   redactor?: Redactor;
+}
+
+/** The run holds its requests until `untilMs` (Date.now's clock), `ms` from when it said so. */
+export interface ProgressWait {
+  untilMs: number;
+  ms: number;
+  reason: WaitReason;
+}
+
+const WAIT_CAUSES: Readonly<Record<WaitReason, string>> = {
+  'retry-after': 'as the provider asked (retry-after)',
+  quota: "for the provider's rate limit to reset",
+  refused: 'after a refusal (429) that named no wait',
+  rpm: 'for --rpm',
+};
+
+/** "waiting 12 s for the provider's rate limit to reset": a wait as the user reads it. */
+export function describeWait(wait: { ms: number; reason: WaitReason }): string {
+  const seconds = wait.ms / 1000;
+  return `waiting ${seconds < 10 ? seconds.toFixed(1) : Math.round(seconds)} s ${WAIT_CAUSES[wait.reason]}`;
 }
 
 export interface ProgressState {
@@ -37,6 +58,9 @@ export class Reporter {
   private progressText = '';
   /** The sentence being heard, while playing: shown instead of the progress. */
   private speakingText: string | undefined;
+  private wait: ProgressWait | undefined;
+  /** Redraws the wait's countdown each second. */
+  private waitTimer: ReturnType<typeof setInterval> | undefined;
   private readonly now: () => number;
   readonly interactive: boolean;
   readonly redactor: Redactor;
@@ -95,6 +119,18 @@ export class Reporter {
     this.draw();
   }
 
+  /** The run waits on the provider's limit (undefined: it goes on): shown after the progress, counting down. */
+  waiting(wait: ProgressWait | undefined): void {
+    this.wait = wait;
+    clearInterval(this.waitTimer);
+    this.waitTimer = undefined;
+    if (wait && this.spinner) {
+      this.waitTimer = setInterval(() => this.draw(), 1000);
+      this.waitTimer.unref();
+    }
+    this.draw();
+  }
+
   /** While playing: the sentence being heard, or undefined to go back to the progress. */
   speaking(text: string | undefined): void {
     this.speakingText = text;
@@ -105,11 +141,15 @@ export class Reporter {
     if (!this.spinner) return;
     // One line: a sentence wider than the terminal would wrap and break the spinner's redraw.
     const width = Math.max(10, (this.options.stderr.columns ?? 80) - 4);
-    const text = this.speakingText !== undefined ? `♪ ${this.printable(this.speakingText)}` : this.progressText;
+    const left = this.wait ? this.wait.untilMs - this.now() : 0;
+    const waiting = this.wait && left > 0 ? ` · ${describeWait({ ms: left, reason: this.wait.reason })}` : '';
+    const text = this.speakingText !== undefined ? `♪ ${this.printable(this.speakingText)}` : `${this.progressText}${waiting}`;
     this.spinner.text = [...text].length > width ? `${[...text].slice(0, width - 1).join('')}…` : text;
   }
 
   stopProgress(): void {
+    clearInterval(this.waitTimer);
+    this.waitTimer = undefined;
     this.spinner?.stop();
     this.spinner = undefined;
   }

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import { expect, test } from 'vitest';
-import { Reporter } from '../../src/ui/reporter.js';
+import { describeWait, Reporter } from '../../src/ui/reporter.js';
 
 async function spin(options: { isTTY: boolean; columns?: number; quiet?: boolean; ci?: boolean; noColor?: boolean }): Promise<string> {
   // A stand-in terminal: what ora draws is captured; cursor moves are no-ops.
@@ -52,4 +52,36 @@ import { PassThrough } from 'node:stream';
 test('NO_COLOR: the spinner is drawn without color', () => {
   expect(spinInColorTerminal(false)).toContain('\u001b[36m');
   expect(spinInColorTerminal(true)).not.toMatch(/\u001b\[3\dm/);
+});
+
+test("the progress line says when the run waits on the provider's limit, counting down, and stops saying so when it goes on", async () => {
+  const stderr = Object.assign(new PassThrough(), { isTTY: true, columns: 160, cursorTo: () => true, clearLine: () => true, moveCursor: () => true });
+  let drawn = '';
+  stderr.on('data', (d: Buffer) => (drawn += d.toString()));
+  let now = 1_000_000;
+  const reporter = new Reporter({ stderr, quiet: false, ci: false, now: () => now });
+  await reporter.startProgress('Speaking…');
+  reporter.progress({ chunksDone: 6, chunks: 35, charsDone: 24_000, chars: 140_000 });
+  reporter.waiting({ untilMs: now + 12_000, ms: 12_000, reason: 'quota' });
+  await new Promise((r) => setTimeout(r, 120));
+  expect(drawn).toMatch(/6\/35 chunks · .* · waiting 12 s for the provider's rate limit to reset/);
+  now += 9_500;
+  drawn = '';
+  await new Promise((r) => setTimeout(r, 1100));
+  expect(drawn).toMatch(/waiting 2\.5 s for the provider's rate limit to reset/);
+  reporter.waiting(undefined);
+  drawn = '';
+  await new Promise((r) => setTimeout(r, 120));
+  reporter.stopProgress();
+  expect(drawn).toMatch(/6\/35 chunks/);
+  expect(drawn).not.toMatch(/waiting/);
+});
+
+test.each([
+  [{ ms: 3000, reason: 'retry-after' as const }, 'waiting 3.0 s as the provider asked (retry-after)'],
+  [{ ms: 42_400, reason: 'quota' as const }, "waiting 42 s for the provider's rate limit to reset"],
+  [{ ms: 500, reason: 'refused' as const }, 'waiting 0.5 s after a refusal (429) that named no wait'],
+  [{ ms: 1000, reason: 'rpm' as const }, 'waiting 1.0 s for --rpm'],
+])('a wait in words: %o', (wait, words) => {
+  expect(describeWait(wait)).toBe(words);
 });

@@ -58,6 +58,10 @@ export async function runTts(args: string[], options: RunOptions = {}): Promise<
   stderr.on('data', (b: Buffer) => err.push(b));
   const stdin = Readable.from(options.stdin === undefined ? [] : [Buffer.from(options.stdin)]) as Readable & { isTTY?: boolean };
   stdin.isTTY = options.stdinIsTTY ?? options.stdin === undefined;
+  // The run's clock moves only with its sleeps, which return at once: a retry-after of an hour or a
+  // ten-minute stall passes in no time, and each wait is exactly what was asked.
+  let clock = Date.now();
+  const sleep = options.sleep ?? (async () => undefined);
   const code = await runCli({
     argv: args,
     env: options.env ?? {},
@@ -65,7 +69,8 @@ export async function runTts(args: string[], options: RunOptions = {}): Promise<
     stdout,
     stderr,
     signal: options.signal ?? new AbortController().signal,
-    sleep: options.sleep ?? (async () => undefined),
+    sleep: (ms, signal) => ((clock += ms), sleep(ms, signal)),
+    now: () => clock,
     random: () => 0.5,
   });
   await new Promise((r) => setImmediate(r));

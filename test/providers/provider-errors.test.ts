@@ -50,7 +50,7 @@ describe('retries', () => {
     expect(sniff(readFileSync(box.path('a.mp3')))).toEqual({ kind: 'audio', container: 'mp3' });
   });
 
-  test("the server's retry-after is honoured, and --retries bounds the attempts", async () => {
+  test("a rate limit's retry-after is honoured without using up --retries; the run gives up after 10 minutes without a success", async () => {
     const waits: number[] = [];
     fake.fallback = jsonError(429, { error: { message: 'Rate limit reached', code: 'rate_limit_exceeded' } }, { 'retry-after': '7' });
     const r = await runTts(['Hi.', '-o', box.path('a.mp3'), '--base-url', fake.url, '--retries', '2'], {
@@ -58,9 +58,19 @@ describe('retries', () => {
       sleep: async (ms) => void waits.push(ms),
     });
     expect(r.code).toBe(4);
+    // Every 7 s for ten minutes: 86 waits, 87 requests.
+    expect(fake.requests).toHaveLength(87);
+    expect(new Set(waits)).toEqual(new Set([7000]));
+    expect(r.stderr).toMatch(/Rate limit reached; nothing has succeeded for 10 min, so tts gives up/);
+    expect(r.stderr).toMatch(/hint: The provider keeps refusing/);
+  });
+
+  test('a 503 uses up --retries', async () => {
+    fake.fallback = jsonError(503, { error: { message: 'Overloaded' } });
+    const r = await speakTo(box.path('a.mp3'), ['--retries', '2']);
+    expect(r.code).toBe(4);
     expect(fake.requests).toHaveLength(3);
-    expect(waits).toEqual([7000, 7000]);
-    expect(r.stderr).toMatch(/Rate limit reached/);
+    expect(r.stderr).toMatch(/Overloaded/);
   });
 
   test('retry-after-ms beats retry-after; without either the wait backs off exponentially', async () => {
