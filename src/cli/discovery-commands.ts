@@ -38,7 +38,7 @@ const json = (value: unknown, reporter: Reporter): string => `${reporter.printab
 
 /** `tts voices`: what --voice takes with this provider. */
 export async function voicesCommand(flags: DiscoveryFlags, io: CliIo, reporter: Reporter): Promise<void> {
-  const provider = pickProvider(flags, io, reporter, undefined, { allowMissingKey: true });
+  const provider = pickProvider(flags, io, reporter, { allowMissingKey: true });
   const model = flags.model ?? provider.spec.defaultModel;
   const listing = withoutKey<VoiceInfo>(provider, provider.spec.voices, 'voices') ?? (await withAgent((dispatcher) => listVoices({ provider, dispatcher, signal: io.signal }, model)));
   noteOf(listing, reporter);
@@ -51,7 +51,7 @@ export async function voicesCommand(flags: DiscoveryFlags, io: CliIo, reporter: 
 
 /** `tts models`: what --model takes with this provider. */
 export async function modelsCommand(flags: DiscoveryFlags, io: CliIo, reporter: Reporter): Promise<void> {
-  const provider = pickProvider(flags, io, reporter, undefined, { allowMissingKey: true });
+  const provider = pickProvider(flags, io, reporter, { allowMissingKey: true });
   const listing = withoutKey<ModelInfo>(provider, provider.spec.models, 'models') ?? (await withAgent((dispatcher) => listModels({ provider, dispatcher, signal: io.signal })));
   noteOf(listing, reporter);
   if (flags.json) {

@@ -11,7 +11,8 @@ import { refuseInputAsOutput } from '../output/same-file.js';
 import { StreamSink } from '../output/stream-sink.js';
 import type { DocumentInfo, Segment } from '../plan/segment.js';
 import type { PlayerSink } from '../playback/player-sink.js';
-import type { ConfigReader, ResolvedProvider } from '../providers/registry.js';
+import type { ConfigReader } from '../config/config-file.js';
+import type { ResolvedProvider } from '../providers/registry.js';
 import { Scheduler } from '../schedule/scheduler.js';
 import { planFor, speak, type SpeakEvents, type SpeakOutput, type SpeakReport } from '../speak/speak.js';
 import type { Reporter } from '../ui/reporter.js';
@@ -65,7 +66,7 @@ export interface SpeakEnvironment {
 /** Speaks what was read (or made, as a voice preview is) as the options say: a dry run, or for real. */
 export async function speakDocument(read: ReadDocument, options: SpeakOptions, env: SpeakEnvironment): Promise<void> {
   const { io, reporter } = env;
-  const provider = pickProvider(options, io, reporter, env.config);
+  const provider = pickProvider(options, io, reporter, { config: env.config });
   const model = options.model ?? provider.spec.defaultModel;
   const voice = options.voice ?? provider.spec.defaultVoice;
   const outputName = options.output?.kind === 'file' ? options.output.path : options.output?.kind === 'stdout' ? 'stdout' : 'the speakers';
@@ -138,7 +139,7 @@ async function speakAndReport(context: RunContext, transport: Transport, io: Cli
       timeoutMs: options.timeoutMs,
       dispatcher: transport.dispatcher,
       signal: io.signal,
-      events: progressEvents(options, reporter),
+      events: progressEvents(context, reporter),
     });
     reporter.stopProgress();
     const player = transport.outputs.find((o) => o.request.player)?.sink as PlayerSink | undefined;
@@ -151,7 +152,7 @@ async function speakAndReport(context: RunContext, transport: Transport, io: Cli
 }
 
 /** Progress on the terminal, retries and warnings on stderr, each request under --verbose. */
-function progressEvents(options: SpeakOptions, reporter: Reporter): SpeakEvents {
+function progressEvents({ options, provider }: RunContext, reporter: Reporter): SpeakEvents {
   const progress = { chunksDone: 0, chunks: 0, charsDone: 0, chars: 0 };
   return {
     warn: (message) => reporter.warn(message),
@@ -169,14 +170,16 @@ function progressEvents(options: SpeakOptions, reporter: Reporter): SpeakEvents 
     retrying: (index, error, attempt, delayMs) => {
       reporter.info(`tts: chunk ${index + 1}: ${error.message}; retry ${attempt} of ${options.retries} in ${(delayMs / 1000).toFixed(1)} s`);
     },
-    exchange: options.verbose ? (info) => exchangeLines(info, progress.chunks, options.debug).forEach((line) => reporter.line(line)) : undefined,
+    exchange: options.verbose
+      ? (info) => exchangeLines(info, { chunks: progress.chunks, debug: options.debug, secretHeaders: provider.spec.secretHeaders }).forEach((line) => reporter.line(line))
+      : undefined,
   };
 }
 
 async function printSummary(report: SpeakReport, context: RunContext, io: CliIo, reporter: Reporter): Promise<void> {
   const { options } = context;
   // What the provider bills: the characters sent, not those the cache had.
-  const cost = await runCost(context.provider, context.model, report.sentCharacters, io.signal, false);
+  const cost = await runCost({ provider: context.provider, model: context.model, characters: report.sentCharacters, signal: io.signal, mayAsk: false });
   if (options.json) {
     // Scripts read the summary from stdout, unless stdout carries the audio.
     (options.output?.kind === 'stdout' ? io.stderr : io.stdout).write(`${reporter.printableJson(summaryJson(report, context.facts(cost)))}\n`);
@@ -192,7 +195,7 @@ async function dryRun(context: RunContext, io: CliIo, reporter: Reporter): Promi
   planOutputs(outputRequests(options), provider.spec.formats, provider.spec.description);
   const settings = { model: context.model, voice: context.voice, speed: options.speed, instructions: options.instructions, streamFormat: options.streamFormat };
   const plan = planFor(context.segments, provider.spec, settings, { live: options.output?.kind === 'stdout' || options.play });
-  const cost = await runCost(provider, context.model, plan.characters, io.signal, true);
+  const cost = await runCost({ provider, model: context.model, characters: plan.characters, signal: io.signal, mayAsk: true });
   const facts = { ...context.facts(cost), plan, lexiconChanges: context.lexiconChanges };
   io.stdout.write(`${options.json ? reporter.printableJson(dryRunJson(facts)) : reporter.printable(dryRunText(facts))}\n`);
 }

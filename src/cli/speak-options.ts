@@ -4,7 +4,7 @@ import { formatFromName, OUTPUT_FORMATS, type OutputFormat } from '../audio/form
 import { UsageError } from '../errors.js';
 import { subtitleKind } from '../subtitles/subtitle-formats.js';
 import type { StreamFormat } from '../providers/provider-spec.js';
-import type { ConfigReader } from '../providers/registry.js';
+import type { ConfigReader } from '../config/config-file.js';
 
 /** Flags as commander hands them over: strings, unchecked. */
 export interface RawSpeakFlags {

@@ -20,7 +20,9 @@ export async function getJson(provider: ResolvedProvider, path: string, dispatch
   } catch (error) {
     throw networkError({ provider: name, url, error, signal, timedOut: deadline.aborted, timeoutMs, answered: false });
   }
-  if (response.statusCode < 200 || response.statusCode >= 300) throw providerErrorFromResponse(name, response.statusCode, response.headers, text);
+  if (response.statusCode < 200 || response.statusCode >= 300) {
+    throw providerErrorFromResponse({ status: response.statusCode, headers: response.headers, body: text }, { provider: name, dialect: provider.spec.responses });
+  }
   try {
     return JSON.parse(text);
   } catch {

@@ -2,7 +2,7 @@ import type { Dispatcher } from 'undici';
 import type { AudioFormat } from '../audio/formats.js';
 import { expectedContainer, sniff, SNIFF_BYTES, type Sniffed } from '../audio/sniff.js';
 import { ProviderError, TtsError } from '../errors.js';
-import type { HttpRequestSpec } from '../providers/provider-spec.js';
+import type { HttpRequestSpec, ResponseDialect } from '../providers/provider-spec.js';
 import { networkError } from './network-error.js';
 import { providerErrorFromResponse, requestIdOf } from './provider-error.js';
 import { requestTarget } from './request-target.js';
@@ -11,6 +11,8 @@ import { SseAudioDecoder } from './sse-decoder.js';
 
 export interface SpeechAttempt {
   provider: string;
+  /** How the provider's errors and request ids read. */
+  dialect: ResponseDialect;
   request: HttpRequestSpec;
   /** The format we asked for: the bytes must be it, whatever the Content-Type says. */
   format: AudioFormat;
@@ -34,7 +36,7 @@ const MAX_ERROR_BODY = 64 * 1024;
 
 /** One request for one chunk's speech, its audio streamed to `onAudio`. Errors say if a retry may help. */
 export async function fetchSpeech(attempt: SpeechAttempt): Promise<SpeechResult> {
-  const { provider, signal } = attempt;
+  const { provider, dialect, signal } = attempt;
   const target = requestTarget(attempt.request.url, attempt.request.headers);
   const deadline = AbortSignal.timeout(attempt.timeoutMs);
   const failed = (error: unknown, answered: boolean): Error =>
@@ -57,9 +59,9 @@ export async function fetchSpeech(attempt: SpeechAttempt): Promise<SpeechResult>
   const headers = response.headers;
   if (response.statusCode < 200 || response.statusCode >= 300) {
     const text = await readLimited(response.body, MAX_ERROR_BODY).catch(() => '');
-    throw providerErrorFromResponse(provider, response.statusCode, headers, text);
+    throw providerErrorFromResponse({ status: response.statusCode, headers, body: text }, { provider, dialect });
   }
-  const requestId = requestIdOf(headers);
+  const requestId = requestIdOf(headers, dialect);
   const contentType = headerValue(headers, 'content-type') ?? 'no content type';
   let head: Buffer | undefined = Buffer.alloc(0);
   let decoder: SseAudioDecoder | undefined;
@@ -83,11 +85,11 @@ export async function fetchSpeech(attempt: SpeechAttempt): Promise<SpeechResult>
     // The bytes decide, not the label or the ask: Aqueduct labels raw audio text/event-stream, and a
     // server may ignore stream_format and send raw audio. An SSE stream starts with a field or comment.
     if (sniffed.kind === 'text' && sniffed.what === 'sse') {
-      decoder = new SseAudioDecoder(provider);
+      decoder = new SseAudioDecoder({ provider, dialect });
       await emit(decoder.push(first));
       return;
     }
-    checkAudioStart(provider, attempt.format, first, sniffed, contentType, requestId);
+    checkAudioStart(first, { provider, format: attempt.format, sniffed, contentType, requestId });
     await emit([first]);
   };
   try {
@@ -123,11 +125,22 @@ export async function fetchSpeech(attempt: SpeechAttempt): Promise<SpeechResult>
   return { requestId, audioBytes };
 }
 
+/** What is known of a response when its first bytes arrive. */
+interface AudioStart {
+  provider: string;
+  /** The format asked for. */
+  format: AudioFormat;
+  /** What the first bytes look like. */
+  sniffed: Sniffed;
+  contentType: string;
+  requestId: string | undefined;
+}
+
 /**
  * A 200 carrying an HTML page or JSON (a wrong base URL, a captive portal, a proxy's error) must never
  * be saved as audio; nor may another container than the one asked for.
  */
-function checkAudioStart(provider: string, format: AudioFormat, first: Uint8Array, sniffed: Sniffed, contentType: string, requestId: string | undefined): void {
+function checkAudioStart(first: Uint8Array, { provider, format, sniffed, contentType, requestId }: AudioStart): void {
   const fail = (message: string, hint: string): never => {
     throw new ProviderError(message, { provider, requestId, retryable: false }, { hint });
   };

@@ -71,6 +71,7 @@ async function attemptRequest(request: PlannedRequest, run: Attempt, context: Re
   try {
     const result = await fetchSpeech({
       provider: context.provider.connection.name,
+      dialect: context.provider.spec.responses,
       request: http,
       format: context.wire,
       dispatcher: context.dispatcher,
