@@ -27,7 +27,7 @@ export async function listModels({ provider, dispatcher, signal }: DiscoveryCont
   const models = spec.discovery?.models;
   if (!models) return builtIn();
   try {
-    return { items: models.read(await getJson(provider, models.path, dispatcher, signal)), source: 'provider' };
+    return { items: models.read(await getJson({ provider, path: models.path, dispatcher, signal })), source: 'provider' };
   } catch (error) {
     if (!(error instanceof ProviderError)) throw error;
     return builtIn(`could not ask ${spec.description} (${error.message}); showing the models tts knows`);
@@ -43,7 +43,7 @@ export async function listVoices(context: DiscoveryContext, model: string): Prom
   if (discovery.localVoices) return { items: await discovery.localVoices(signal), source: 'provider' };
   try {
     if (discovery.voices) {
-      const items = discovery.voices.read(await getJson(provider, discovery.voices.path, dispatcher, signal));
+      const items = discovery.voices.read(await getJson({ provider, path: discovery.voices.path, dispatcher, signal }));
       if (items) return { items, source: 'provider' };
     }
     if (discovery.voicesFromModels) {

@@ -6,8 +6,18 @@ import { requestTarget } from '../http/request-target.js';
 import { joinUrl } from '../providers/provider-spec.js';
 import type { ResolvedProvider } from '../providers/registry.js';
 
+export interface JsonRequest {
+  provider: ResolvedProvider;
+  /** Relative to the base URL. */
+  path: string;
+  dispatcher: Dispatcher;
+  signal: AbortSignal;
+  /** The longest the whole request may take. */
+  timeoutMs?: number;
+}
+
 /** GET `<base-url>/<path>` with the provider's auth, as JSON; failures are ProviderErrors. */
-export async function getJson(provider: ResolvedProvider, path: string, dispatcher: Dispatcher, signal: AbortSignal, timeoutMs = 15_000): Promise<unknown> {
+export async function getJson({ provider, path, dispatcher, signal, timeoutMs = 15_000 }: JsonRequest): Promise<unknown> {
   const url = joinUrl(provider.connection.baseUrl, path);
   const name = provider.connection.name;
   const target = requestTarget(url, { accept: 'application/json', ...provider.spec.authHeaders(provider.connection) });

@@ -39,7 +39,7 @@ export async function fetchSpeech(attempt: SpeechAttempt): Promise<SpeechResult>
   const { provider, dialect, signal } = attempt;
   const target = requestTarget(attempt.request.url, attempt.request.headers);
   const deadline = AbortSignal.timeout(attempt.timeoutMs);
-  const failed = (error: unknown, answered: boolean): Error =>
+  const failed = (error: unknown, { answered }: { answered: boolean }): Error =>
     networkError({ provider, url: attempt.request.url, error, signal, timedOut: deadline.aborted, timeoutMs: attempt.timeoutMs, answered });
   let response: Dispatcher.ResponseData;
   try {
@@ -54,7 +54,7 @@ export async function fetchSpeech(attempt: SpeechAttempt): Promise<SpeechResult>
       bodyTimeout: attempt.timeoutMs,
     });
   } catch (error) {
-    throw failed(error, false);
+    throw failed(error, { answered: false });
   }
   const headers = response.headers;
   if (response.statusCode < 200 || response.statusCode >= 300) {
@@ -117,7 +117,7 @@ export async function fetchSpeech(attempt: SpeechAttempt): Promise<SpeechResult>
   } catch (error) {
     response.body.destroy();
     if (error === consumerError || error instanceof TtsError) throw error;
-    throw failed(error, true);
+    throw failed(error, { answered: true });
   }
   if (audioBytes === 0) {
     throw new ProviderError(`${provider} answered ${response.statusCode} with no audio`, { provider, requestId, retryable: true });

@@ -53,7 +53,7 @@ export const local: ProviderSpec = {
       },
       synthesize: async (input, signal) => {
         const { synthesize } = await import('../local-voice/synthesize.js');
-        return synthesize(input, settings.voice, settings.speed, SPEECH_PCM.sampleRate, signal);
+        return synthesize(input, { voice: settings.voice, speed: settings.speed, sampleRate: SPEECH_PCM.sampleRate, signal });
       },
     };
   },
