@@ -45,7 +45,12 @@ export class RequestFeed {
     for (const buffer of this.opened) buffer.stopReaders(error);
   }
 
+  /**
+   * Once every request sent has settled: one in flight when the job fails finishes into the store,
+   * since the provider bills it anyway (Ctrl-C aborts it instead; one still queued was dropped).
+   */
   async close(): Promise<void> {
+    await Promise.allSettled(this.scheduled.map((s) => s.done));
     await Promise.all(this.opened.map((b) => b.close()));
   }
 
