@@ -173,7 +173,7 @@ function buildProgram(io: CliIo, state: RunState): Command {
       outputError: (text, write) => write(`tts: ${text.replace(/^error: /, '')}`),
     })
     .action(async (words: string[], flags: RawSpeakFlags) => {
-      // Each command's code (undici, the pipeline, conf) loads only when it runs: --help stays fast.
+      // Each command's code (the pipeline, conf) loads only when it runs: --help stays fast.
       const { runSpeak } = await import('./speak-command.js');
       await runSpeak(program.literalText ?? words, flags, io, state.reporter);
     });

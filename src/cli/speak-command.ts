@@ -1,9 +1,9 @@
-import type { Dispatcher } from 'undici';
 import { planOutputs, type OutputRequest } from '../audio/format-plan.js';
 import { openDiskCache, ScratchStore, type ChunkStore } from '../cache/chunk-store.js';
 import { readConfigFile } from '../config/config-file.js';
 import { cacheDir, configDir } from '../config/paths.js';
 import { runCost } from '../discovery/run-cost.js';
+import { createHttpClient, type HttpClient } from '../http/http-client.js';
 import { sleep } from '../http/with-retries.js';
 import { readDocument, type ReadDocument } from '../input/read-document.js';
 import { openOutput } from '../output/open-output.js';
@@ -44,23 +44,18 @@ interface RunContext {
  * request: flags, text, provider and key, and whether the output path can be written.
  */
 export async function runSpeak(words: string[], flags: RawSpeakFlags, io: CliIo, reporter: Reporter): Promise<void> {
-  // undici loads while the text is read.
-  const http = import('undici');
-  http.catch(() => undefined);
   const config = readConfigFile(configDir(io.env));
   const options = parseSpeakOptions(flags, config, Boolean(io.stdout.isTTY));
   if (options.output?.kind === 'file') await refuseInputAsOutput({ args: words, file: options.file, stdin: io.stdin }, options.output.path);
   const read = await readDocument({ args: words, file: options.file, stdin: io.stdin, signal: io.signal, markdown: options.markdown, cast: options.cast, lexicon: options.lexicon, chapters: options.chapters });
   for (const warning of read.warnings) reporter.warn(warning);
-  await speakDocument(read, options, { io, reporter, config, http });
+  await speakDocument(read, options, { io, reporter, config });
 }
 
 export interface SpeakEnvironment {
   io: CliIo;
   reporter: Reporter;
   config: ConfigReader;
-  /** undici, loading since the run began. */
-  http: Promise<typeof import('undici')>;
 }
 
 /** Speaks what was read (or made, as a voice preview is) as the options say: a dry run, or for real. */
@@ -79,11 +74,11 @@ export async function speakDocument(read: ReadDocument, options: SpeakOptions, e
   if (options.dryRun) return dryRun(context, io, reporter);
   const outputs = await openOutputs(options, io);
   try {
-    const agent = new (await env.http).Agent({ connections: options.concurrency });
+    const http = createHttpClient({ connections: options.concurrency });
     try {
-      await speakAndReport(context, { outputs, dispatcher: agent }, io, reporter);
+      await speakAndReport(context, { outputs, http }, io, reporter);
     } finally {
-      await agent.destroy();
+      await http.close();
     }
   } catch (error) {
     // speak() undoes its own output, but a refusal before it starts (a format the provider lacks)
@@ -116,7 +111,7 @@ async function openOutputs(options: SpeakOptions, io: CliIo): Promise<SpeakOutpu
 
 interface Transport {
   outputs: SpeakOutput[];
-  dispatcher: Dispatcher;
+  http: HttpClient;
 }
 
 async function speakAndReport(context: RunContext, transport: Transport, io: CliIo, reporter: Reporter): Promise<void> {
@@ -137,7 +132,7 @@ async function speakAndReport(context: RunContext, transport: Transport, io: Cli
       resumable: options.cache,
       concurrency: options.concurrency,
       timeoutMs: options.timeoutMs,
-      dispatcher: transport.dispatcher,
+      http: transport.http,
       signal: io.signal,
       events: progressEvents(context, reporter),
     });

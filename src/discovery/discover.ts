@@ -1,5 +1,5 @@
-import type { Dispatcher } from 'undici';
 import { ProviderError } from '../errors.js';
+import type { HttpClient } from '../http/http-client.js';
 import type { ModelInfo, VoiceInfo } from '../providers/provider-spec.js';
 import type { ResolvedProvider } from '../providers/registry.js';
 import { getJson } from './get-json.js';
@@ -16,18 +16,18 @@ export interface Listing<T> {
 
 export interface DiscoveryContext {
   provider: ResolvedProvider;
-  dispatcher: Dispatcher;
+  http: HttpClient;
   signal: AbortSignal;
 }
 
 /** The provider's speech models: live where it can say, else the built-in list. */
-export async function listModels({ provider, dispatcher, signal }: DiscoveryContext): Promise<Listing<ModelInfo>> {
+export async function listModels({ provider, http, signal }: DiscoveryContext): Promise<Listing<ModelInfo>> {
   const { spec } = provider;
   const builtIn = (note?: string): Listing<ModelInfo> => ({ items: spec.models.map((id) => ({ id })), source: 'built-in', note });
   const models = spec.discovery?.models;
   if (!models) return builtIn();
   try {
-    return { items: models.read(await getJson({ provider, path: models.path, dispatcher, signal })), source: 'provider' };
+    return { items: models.read(await getJson({ provider, path: models.path, http, signal })), source: 'provider' };
   } catch (error) {
     if (!(error instanceof ProviderError)) throw error;
     return builtIn(`could not ask ${spec.description} (${error.message}); showing the models tts knows`);
@@ -36,14 +36,14 @@ export async function listModels({ provider, dispatcher, signal }: DiscoveryCont
 
 /** The provider's voices: live where it can say (a voice list, or each model's in the model list), else built in. */
 export async function listVoices(context: DiscoveryContext, model: string): Promise<Listing<VoiceInfo>> {
-  const { provider, dispatcher, signal } = context;
+  const { provider, http, signal } = context;
   const { spec } = provider;
   const discovery = spec.discovery ?? {};
   const builtIn = (note?: string): Listing<VoiceInfo> => ({ items: spec.voices.map((id) => ({ id })), source: 'built-in', note });
   if (discovery.localVoices) return { items: await discovery.localVoices(signal), source: 'provider' };
   try {
     if (discovery.voices) {
-      const items = discovery.voices.read(await getJson({ provider, path: discovery.voices.path, dispatcher, signal }));
+      const items = discovery.voices.read(await getJson({ provider, path: discovery.voices.path, http, signal }));
       if (items) return { items, source: 'provider' };
     }
     if (discovery.voicesFromModels) {

@@ -1,7 +1,7 @@
 import type { CostEstimate } from '../providers/provider-spec.js';
 import type { ResolvedProvider } from '../providers/registry.js';
 import { listModels } from './discover.js';
-import { withAgent } from './get-json.js';
+import { withHttpClient } from './get-json.js';
 
 export interface CostQuestion {
   provider: ResolvedProvider;
@@ -20,7 +20,7 @@ export async function runCost({ provider, model, characters, signal, mayAsk }: C
   const { spec } = provider;
   if (spec.discovery?.pricesFromModels) {
     if (!mayAsk) return undefined;
-    const models = await withAgent((dispatcher) => listModels({ provider, dispatcher, signal }));
+    const models = await withHttpClient((http) => listModels({ provider, http, signal }));
     const perCharacter = models.items.find((m) => m.id === model)?.perCharacterUsd;
     if (perCharacter !== undefined) {
       return { usd: characters * perCharacter, basis: `$${(perCharacter * 1e6).toFixed(2)} per million characters (${spec.description})` };

@@ -19,6 +19,9 @@ const CERTIFICATE_CODES = new Set([
   'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
+/** A request Node refuses to send (a header no HTTP can carry): sending it again changes nothing. */
+const INVALID_REQUEST_CODES = new Set(['ERR_INVALID_CHAR', 'ERR_INVALID_HTTP_TOKEN', 'ERR_HTTP_INVALID_HEADER_VALUE']);
+
 const seconds = (ms: number): string => `${Math.round(ms / 100) / 10} s`;
 
 /**
@@ -36,8 +39,8 @@ export function networkError(failure: NetworkFailure): Error {
     new ProviderError(`Cannot reach ${provider}: ${why}`, { provider, retryable }, { hint, cause: error });
   const timeoutHint = `--timeout <seconds> allows a slower server more time; it bounds each request, from sending it to its last byte (now ${seconds(failure.timeoutMs)}).`;
 
-  if (failure.timedOut || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
-    const why = failure.answered || code === 'UND_ERR_BODY_TIMEOUT' ? 'the audio was still arriving when the timeout ran out' : 'no answer before the timeout';
+  if (failure.timedOut) {
+    const why = failure.answered ? 'the audio was still arriving when the timeout ran out' : 'no answer before the timeout';
     return fail(why, { retryable: true, hint: timeoutHint });
   }
   if (code === 'ECONNREFUSED') return fail(`connection refused by ${url.origin}`, { retryable: true, hint: 'Check the base URL and your network.' });
@@ -52,8 +55,8 @@ export function networkError(failure: NetworkFailure): Error {
       hint: 'For a private certificate authority, point NODE_EXTRA_CA_CERTS at its certificate file.',
     });
   }
-  if (code === 'UND_ERR_INVALID_ARG') return fail(message, { retryable: false });
-  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED') return fail('the connection was reset', { retryable: true });
+  if (INVALID_REQUEST_CODES.has(code)) return fail(message, { retryable: false });
+  if (code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE') return fail('the connection was reset', { retryable: true });
   return fail(message, { retryable: true });
 }
 
