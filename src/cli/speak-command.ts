@@ -2,7 +2,7 @@ import { planOutputs, type OutputRequest } from '../audio/format-plan.js';
 import { openDiskCache, ScratchStore, type ChunkStore } from '../cache/chunk-store.js';
 import { readConfigFile } from '../config/config-file.js';
 import { cacheDir, configDir } from '../config/paths.js';
-import { runCost } from '../discovery/run-cost.js';
+import type { CostQuestion } from '../discovery/run-cost.js';
 import { createHttpClient, type HttpClient } from '../http/http-client.js';
 import { sleep } from '../http/with-retries.js';
 import { readDocument, type ReadDocument } from '../input/read-document.js';
@@ -24,6 +24,9 @@ import { parseSpeakOptions, type RawSpeakFlags, type SpeakOptions } from './spea
 
 /** The cache keeps at most this much audio; the least recently used chunks go first. */
 export const CACHE_MAX_BYTES = 1024 ** 3;
+
+/** What the run costs, loaded after the audio (or for a dry run): it needs nothing before the first request. */
+const runCost = async (question: CostQuestion): Promise<RunFacts['cost']> => (await import('../discovery/run-cost.js')).runCost(question);
 
 /** Everything a run knows before it sends anything. */
 interface RunContext {
