@@ -4,10 +4,10 @@ import { prose } from './pipeline.js';
 /** Seconds of speech the built-in voice makes per second of CPU (all threads of this process). */
 export async function benchLocalVoice() {
   const text = prose(2000);
-  await synthesize('Warm up.', 'en-us', 1, 24_000, new AbortController().signal);
+  await synthesize('Warm up.', { voice: 'en-us', speed: 1, sampleRate: 24_000, signal: new AbortController().signal });
   const cpu = process.cpuUsage();
   const started = performance.now();
-  const pcm = await synthesize(text, 'en-us', 1, 24_000, new AbortController().signal);
+  const pcm = await synthesize(text, { voice: 'en-us', speed: 1, sampleRate: 24_000, signal: new AbortController().signal });
   const used = process.cpuUsage(cpu);
   const cpuSeconds = (used.user + used.system) / 1e6;
   const audioSeconds = pcm.length / 2 / 24_000;

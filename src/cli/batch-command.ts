@@ -1,8 +1,8 @@
 import { mkdir } from 'node:fs/promises';
-import type { Dispatcher } from 'undici';
 import { planOutputs } from '../audio/format-plan.js';
 import type { ChunkStore } from '../cache/chunk-store.js';
 import { runCost } from '../discovery/run-cost.js';
+import { createHttpClient, type HttpClient } from '../http/http-client.js';
 import { PartialFailure, TtsError, UsageError, type ErrorKind } from '../errors.js';
 import { openOutput } from '../output/open-output.js';
 import type { ResolvedProvider } from '../providers/registry.js';
@@ -25,7 +25,7 @@ interface BatchRun {
   provider: ResolvedProvider;
   scheduler: Scheduler;
   store: ChunkStore;
-  dispatcher: Dispatcher;
+  http: HttpClient;
   progress: RunProgress;
 }
 
@@ -36,18 +36,23 @@ interface BatchRun {
  */
 export async function runBatch(units: Units, options: SpeakOptions, env: SpeakEnvironment): Promise<void> {
   const { io, reporter } = env;
+  if (options.subtitles !== undefined) {
+    throw new UsageError('--subtitles writes one file, for one output; this run writes several', {
+      hint: 'Join the inputs into one output (-o book.mp3 --subtitles book.srt), or run each file on its own.',
+    });
+  }
   for (const unit of units.units) for (const warning of unit.read.warnings) reporter.warn(`${unit.label}: ${warning}`);
-  const provider = (await import('./pick-provider.js')).pickProvider(options, io, reporter, env.config);
+  const provider = (await import('./pick-provider.js')).pickProvider(options, io, reporter, { config: env.config });
   // A format the provider cannot give is refused before anything is sent, as in a single run.
   planOutputs([{ format: options.format, player: false }], provider.spec.formats, provider.spec.description);
   if (options.dryRun) return batchDryRun(units, options, env, provider);
   if (options.output?.kind === 'folder') await makeFolder(options.output.path);
   const store = await openStore(options, io, reporter);
-  const agent = new (await env.http).Agent({ connections: options.concurrency });
+  const http = createHttpClient({ connections: options.concurrency });
   const totals = unitTotals(units.units, options, provider);
-  const progress = new RunProgress(options, reporter, totals);
+  const progress = new RunProgress(options, reporter, { secretHeaders: provider.spec.secretHeaders, totals });
   const scheduler = newScheduler(options, { store, io, provider, onWaiting: (wait) => progress.waiting(wait) });
-  const run: BatchRun = { options, env, provider, store, dispatcher: agent, scheduler, progress };
+  const run: BatchRun = { options, env, provider, store, http, scheduler, progress };
   await reporter.startProgress(`Speaking with ${provider.spec.description}…`);
   try {
     const outcomes = await speakMany(units.units.map((unit) => () => jobFor(unit, run)), { signal: io.signal, onOutcome: () => run.progress.fileDone() });
@@ -57,7 +62,7 @@ export async function runBatch(units: Units, options: SpeakOptions, env: SpeakEn
     reporter.stopProgress();
     // Requests already sent finish into the cache before it closes: the provider bills them anyway.
     await scheduler.idle();
-    await agent.destroy();
+    await http.close();
     await store.close();
   }
 }
@@ -93,7 +98,7 @@ async function jobFor(unit: SpeechUnit, run: BatchRun): Promise<SpeakJob> {
     resumable: options.cache,
     concurrency: options.concurrency,
     timeoutMs: options.timeoutMs,
-    dispatcher: run.dispatcher,
+    http: run.http,
     signal: env.io.signal,
     events: run.progress.events(unit.label),
   };
@@ -107,7 +112,7 @@ async function report(units: Units, outcomes: readonly JobOutcome[], run: BatchR
     ...units.unread.map((u) => ({ unit: u.label, output: undefined, outcome: { ok: false, error: u.error } as JobOutcome })),
   ];
   const sent = outcomes.reduce((n, o) => n + (o.ok ? o.report.sentCharacters : 0), 0);
-  const cost = await runCost(run.provider, runSettings(options, run.provider).model, sent, env.io.signal, false);
+  const cost = await runCost({ provider: run.provider, model: runSettings(options, run.provider).model, characters: sent, signal: env.io.signal, mayAsk: false });
   if (options.json) env.io.stdout.write(`${env.reporter.printableJson(JSON.stringify({ files: files.map(fileJson), estimatedCostUsd: cost ? Math.round(cost.usd * 1e6) / 1e6 : null }))}\n`);
   else for (const line of summaryLines(files, options)) env.reporter.info(line);
   const failed = files.filter((f) => !f.outcome.ok);
@@ -141,7 +146,7 @@ async function batchDryRun(units: Units, options: SpeakOptions, env: SpeakEnviro
   const settings = runSettings(options, provider);
   const rows = units.units.map((u) => ({ unit: u, plan: planFor(u.read.document.segments, provider.spec, settings, { live: false }) }));
   const characters = rows.reduce((n, r) => n + r.plan.characters, 0);
-  const cost = await runCost(provider, settings.model, characters, env.io.signal, true);
+  const cost = await runCost({ provider, model: settings.model, characters, signal: env.io.signal, mayAsk: true });
   const lines = [`Dry run: ${plural(rows.length, 'file')}, ${plural(characters, 'character')}, as ${options.format}`, `  ${provider.spec.name}, model ${settings.model}, voice ${settings.voice}`];
   for (const { unit, plan } of rows) {
     const share = cost && characters > 0 ? ` · ~$${((cost.usd * plan.characters) / characters).toFixed(2)}` : '';

@@ -1,5 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
-import type { Env } from '../providers/registry.js';
+import type { Env } from '../config/env.js';
+import type { ProviderSpec } from '../providers/provider-spec.js';
 
 /** Everything the CLI touches of its process, handed in so tests can run it in-process. */
 export interface CliIo {
@@ -14,4 +15,6 @@ export interface CliIo {
   sleep?(ms: number, signal: AbortSignal): Promise<void>;
   now?(): number;
   random?(): number;
+  /** The providers known by name, when not the built-ins: a test brings a provider of its own. */
+  providers?: readonly ProviderSpec[];
 }

@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import { listModels, listVoices, type Listing, type ModelInfo, type VoiceInfo } from '../discovery/discover.js';
 import type { ResolvedProvider } from '../providers/registry.js';
-import { withAgent } from '../discovery/get-json.js';
+import { withHttpClient } from '../discovery/get-json.js';
 import type { Reporter } from '../ui/reporter.js';
 import type { CliIo } from './cli-io.js';
 import { pickProvider, type ProviderFlags } from './pick-provider.js';
@@ -38,9 +38,9 @@ const json = (value: unknown, reporter: Reporter): string => `${reporter.printab
 
 /** `tts voices`: what --voice takes with this provider. */
 export async function voicesCommand(flags: DiscoveryFlags, io: CliIo, reporter: Reporter): Promise<void> {
-  const provider = pickProvider(flags, io, reporter, undefined, { allowMissingKey: true });
+  const provider = pickProvider(flags, io, reporter, { allowMissingKey: true });
   const model = flags.model ?? provider.spec.defaultModel;
-  const listing = withoutKey<VoiceInfo>(provider, provider.spec.voices, 'voices') ?? (await withAgent((dispatcher) => listVoices({ provider, dispatcher, signal: io.signal }, model)));
+  const listing = withoutKey<VoiceInfo>(provider, provider.spec.voices, 'voices') ?? (await withHttpClient((http) => listVoices({ provider, http, signal: io.signal }, model)));
   noteOf(listing, reporter);
   if (flags.json) {
     io.stdout.write(json({ provider: provider.spec.name, model, source: listing.source, voices: listing.items }, reporter));
@@ -51,8 +51,8 @@ export async function voicesCommand(flags: DiscoveryFlags, io: CliIo, reporter: 
 
 /** `tts models`: what --model takes with this provider. */
 export async function modelsCommand(flags: DiscoveryFlags, io: CliIo, reporter: Reporter): Promise<void> {
-  const provider = pickProvider(flags, io, reporter, undefined, { allowMissingKey: true });
-  const listing = withoutKey<ModelInfo>(provider, provider.spec.models, 'models') ?? (await withAgent((dispatcher) => listModels({ provider, dispatcher, signal: io.signal })));
+  const provider = pickProvider(flags, io, reporter, { allowMissingKey: true });
+  const listing = withoutKey<ModelInfo>(provider, provider.spec.models, 'models') ?? (await withHttpClient((http) => listModels({ provider, http, signal: io.signal })));
   noteOf(listing, reporter);
   if (flags.json) {
     io.stdout.write(json({ provider: provider.spec.name, source: listing.source, models: listing.items }, reporter));

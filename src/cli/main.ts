@@ -1,14 +1,7 @@
-import { setFlagsFromString } from 'node:v8';
 import { InterruptedError } from '../errors.js';
 import { writeError } from '../output/write-error.js';
 import { EXIT_OK, exitCodeFor } from './exit-codes.js';
 import { runCli } from './run-cli.js';
-
-// undici parses HTTP with llhttp compiled to WebAssembly. On Node 20, V8 tiers that code up in the
-// background and the process then waits ~100 ms for the compiler before it can exit (measured:
-// 70-150 ms after the last byte, every run). Baseline-compiled llhttp is fast enough for us, and
-// with it the wait is gone. Node 22 and 24 do not wait. Set before undici is first loaded.
-if (process.versions.node.startsWith('20.')) setFlagsFromString('--liftoff-only');
 
 /**
  * The process edge: wires the real stdin, stdout, stderr, environment and Ctrl-C into `runCli`, and

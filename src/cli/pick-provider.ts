@@ -1,7 +1,9 @@
 import { configFilePath, readableByOthers, readConfigFile } from '../config/config-file.js';
 import { configDir } from '../config/paths.js';
 import { UsageError } from '../errors.js';
-import { chooseProviderName, providerSecrets, resolveProvider, type ConfigReader, type ResolvedProvider } from '../providers/registry.js';
+import type { ConfigReader } from '../config/config-file.js';
+import { BUILT_IN_PROVIDERS, chooseProviderName, providerSecrets, resolveProvider, type ProviderSources, type ResolvedProvider } from '../providers/registry.js';
+import type { ProviderSpec } from '../providers/provider-spec.js';
 import type { Reporter } from '../ui/reporter.js';
 import type { CliIo } from './cli-io.js';
 
@@ -11,9 +13,14 @@ export interface ProviderFlags {
 }
 
 export interface PickOptions {
+  /** The config as already read; read here when not given. */
+  config?: ConfigReader;
   /** Listing voices or models: a provider without its key still shows what tts knows of it. */
   allowMissingKey?: boolean;
 }
+
+/** The providers this run knows by name: the built-ins, or a test's own list. */
+export const knownProviders = (io: CliIo): readonly ProviderSpec[] => io.providers ?? BUILT_IN_PROVIDERS;
 
 /**
  * The provider a command works with. With no provider named and nothing configured, a fresh install
@@ -21,16 +28,17 @@ export interface PickOptions {
  * server was meant, which then needs its key like any other. Its secrets are hidden from every
  * printed word from here on.
  */
-export function pickProvider(flags: ProviderFlags, io: CliIo, reporter: Reporter, config: ConfigReader = readConfigFile(configDir(io.env)), options: PickOptions = {}): ResolvedProvider {
+export function pickProvider(flags: ProviderFlags, io: CliIo, reporter: Reporter, options: PickOptions = {}): ResolvedProvider {
   if (flags.baseUrl !== undefined && flags.baseUrl.trim() === '') {
     throw new UsageError('--base-url cannot be empty', { hint: "Give the provider's API root, e.g. --base-url http://localhost:8880/v1, or leave the flag out." });
   }
-  let name = chooseProviderName({ name: flags.provider, baseUrl: flags.baseUrl }, io.env, config);
+  const sources: ProviderSources = { env: io.env, config: options.config ?? readConfigFile(configDir(io.env)), known: knownProviders(io) };
+  let name = chooseProviderName({ name: flags.provider, baseUrl: flags.baseUrl }, sources);
   if (name === undefined) {
     name = flags.baseUrl === undefined ? 'local' : 'openai';
     if (name === 'local') reporter.info('tts: using the built-in offline voice. For natural voices set OPENAI_API_KEY or run: tts config set openai.apiKey');
   }
-  const resolved = resolveProvider(name, { name, baseUrl: flags.baseUrl }, io.env, config, { allowMissingKey: options.allowMissingKey ?? false });
+  const resolved = resolveProvider({ name, baseUrl: flags.baseUrl }, sources, { allowMissingKey: options.allowMissingKey ?? false });
   reporter.redactor.add(...providerSecrets(resolved));
   if (resolved.keySource?.kind === 'config' && readableByOthers(configDir(io.env))) {
     const path = configFilePath(configDir(io.env));

@@ -74,13 +74,13 @@ export async function runCli(io: CliIo): Promise<number> {
   const redactor = new Redactor();
   // Keys in the environment are hidden from the first word printed, whatever the command.
   redactor.add(...Object.entries(io.env).filter(([name]) => /_(API_KEY|TOKEN)$/.test(name)).map(([, value]) => value));
-  const makeReporter = (quiet: boolean): Reporter =>
+  const makeReporter = ({ quiet }: { quiet: boolean }): Reporter =>
     new Reporter({ stderr: io.stderr, quiet, ci: Boolean(io.env['CI']), noColor: io.env['NO_COLOR'] !== undefined && io.env['NO_COLOR'] !== '', redactor });
-  const state: RunState = { reporter: makeReporter(false), command: undefined };
+  const state: RunState = { reporter: makeReporter({ quiet: false }), command: undefined };
   const program = buildProgram(io, state);
   // One parser: -q and --debug are what commander read, however they were written (-qF wav).
   program.hook('preAction', (_program, command) => {
-    state.reporter = makeReporter(program.opts<RawSpeakFlags>().quiet === true);
+    state.reporter = makeReporter({ quiet: program.opts<RawSpeakFlags>().quiet === true });
     state.command = command;
   });
   try {
@@ -175,7 +175,7 @@ function buildProgram(io: CliIo, state: RunState): Command {
       outputError: (text, write) => write(`tts: ${text.replace(/^error: /, '')}`),
     })
     .action(async (words: string[], flags: RawSpeakFlags) => {
-      // Each command's code (undici, the pipeline, conf) loads only when it runs: --help stays fast.
+      // Each command's code (the pipeline, conf) loads only when it runs: --help stays fast.
       const { runSpeak } = await import('./speak-command.js');
       await runSpeak(program.literalText ?? words, flags, io, state.reporter);
     });

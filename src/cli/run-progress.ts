@@ -15,8 +15,13 @@ export class RunProgress {
   constructor(
     private readonly options: SpeakOptions,
     private readonly reporter: Reporter,
-    totals?: { chunks: number; chars: number; files: number },
+    private readonly run: {
+      /** Headers --debug shows masked: the provider's own secrets besides the key. */
+      secretHeaders: readonly string[];
+      totals?: { chunks: number; chars: number; files: number };
+    },
   ) {
+    const { totals } = run;
     if (totals) Object.assign(this.state, { chunks: totals.chunks, chars: totals.chars, files: { done: 0, total: totals.files } });
   }
 
@@ -40,7 +45,7 @@ export class RunProgress {
       retrying: (index, error: ProviderError, attempt, delayMs) => {
         reporter.info(`tts: ${label ? `${label}, ` : ''}chunk ${index + 1}: ${error.message}; retry ${attempt} of ${options.retries} in ${(delayMs / 1000).toFixed(1)} s`);
       },
-      exchange: options.verbose ? (info) => exchangeLines(info, state.chunks, options.debug).forEach((line) => reporter.line(line)) : undefined,
+      exchange: options.verbose ? (info) => exchangeLines(info, { chunks: state.chunks, debug: options.debug, secretHeaders: this.run.secretHeaders }).forEach((line) => reporter.line(line)) : undefined,
     };
   }
 

@@ -1,5 +1,5 @@
-import { isSecretKey, maskSecret } from '../config/secrets.js';
-import type { CostEstimate } from '../discovery/pricing.js';
+import { maskSecret } from '../config/secrets.js';
+import type { CostEstimate } from '../providers/provider-spec.js';
 import type { ExchangeInfo, SpeakReport } from '../speak/speak.js';
 
 export interface RunFacts {
@@ -62,22 +62,30 @@ export function summaryJson(report: SpeakReport, facts: RunFacts): string {
   });
 }
 
-const SECRET_HEADERS = /^(authorization|api-key|x-api-key|x-portkey-api-key|x-portkey-virtual-key|x-litellm-api-key)$/i;
+export interface ExchangeView {
+  /** Requests in the run. */
+  chunks: number;
+  /** Show headers and body too. */
+  debug: boolean;
+  /** The provider's headers whose values are secrets (lower case). */
+  secretHeaders: readonly string[];
+}
 
-function redact(name: string, value: string): string {
-  if (!SECRET_HEADERS.test(name) && !isSecretKey(name)) return value;
+/** A header's value as --debug shows it: a secret one masked, its scheme (`Bearer`) kept. */
+function shownHeader(name: string, value: string, secretHeaders: readonly string[]): string {
+  if (!secretHeaders.includes(name.toLowerCase())) return value;
   const [scheme, token] = value.includes(' ') ? value.split(/ (.*)/s) : ['', value];
   return `${scheme ? `${scheme} ` : ''}${maskSecret(token ?? '')}`;
 }
 
 /** --verbose: one line per request; --debug adds its headers (secrets masked) and body. */
-export function exchangeLines(info: ExchangeInfo, chunks: number, debug: boolean): string[] {
+export function exchangeLines(info: ExchangeInfo, { chunks, debug, secretHeaders }: ExchangeView): string[] {
   const what = info.error
     ? `failed: ${info.error instanceof Error ? info.error.message : String(info.error)}`
     : `200, ${size(info.bytes ?? 0)}${info.requestId ? `, ${info.requestId}` : ''}`;
   const lines = [`tts: chunk ${info.index + 1}/${chunks}, try ${info.attempt}: POST ${info.url} → ${what} in ${(info.ms / 1000).toFixed(2)} s`];
   if (debug) {
-    for (const [name, value] of Object.entries(info.headers)) lines.push(`tts:   ${name}: ${redact(name, value)}`);
+    for (const [name, value] of Object.entries(info.headers)) lines.push(`tts:   ${name}: ${shownHeader(name, value, secretHeaders)}`);
     const body = info.body.replace(/("input":")((?:[^"\\]|\\.){60})(?:[^"\\]|\\.)+"/, '$1$2…"');
     lines.push(`tts:   body: ${body}`);
   }

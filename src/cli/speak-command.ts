@@ -1,26 +1,31 @@
-import type { Dispatcher } from 'undici';
 import { planOutputs, type OutputRequest } from '../audio/format-plan.js';
 import { readConfigFile } from '../config/config-file.js';
 import { configDir } from '../config/paths.js';
-import { runCost } from '../discovery/run-cost.js';
+import type { CostQuestion } from '../discovery/run-cost.js';
+import { createHttpClient, type HttpClient } from '../http/http-client.js';
 import type { ReadDocument } from '../input/read-document.js';
 import { openOutput } from '../output/open-output.js';
 import { refuseInputAsOutput } from '../output/same-file.js';
 import { StreamSink } from '../output/stream-sink.js';
 import type { DocumentInfo, Segment } from '../plan/segment.js';
 import type { PlayerSink } from '../playback/player-sink.js';
-import type { ConfigReader, ResolvedProvider } from '../providers/registry.js';
+import type { ConfigReader } from '../config/config-file.js';
+import type { ResolvedProvider } from '../providers/registry.js';
 import { planFor, speak, type SpeakOutput, type SpeakReport } from '../speak/speak.js';
+import type { TimelineSink } from '../timeline/timeline.js';
 import type { Reporter } from '../ui/reporter.js';
 import type { CliIo } from './cli-io.js';
 import { pickProvider } from './pick-provider.js';
 import { dryRunJson, dryRunText } from './dry-run.js';
 import { summaryJson, summaryLine, type RunFacts } from './run-summary.js';
-import { runBatch } from './batch-command.js';
 import { RunProgress } from './run-progress.js';
+import { openTimeline } from './run-timeline.js';
 import { newScheduler, openStore, runSettings } from './run-shared.js';
 import { parseSpeakOptions, type RawSpeakFlags, type SpeakOptions } from './speak-options.js';
 import { readUnits } from './speech-units.js';
+
+/** What the run costs, loaded after the audio (or for a dry run): it needs nothing before the first request. */
+const runCost = async (question: CostQuestion): Promise<RunFacts['cost']> => (await import('../discovery/run-cost.js')).runCost(question);
 
 /** Everything a run knows before it sends anything. */
 interface RunContext {
@@ -41,17 +46,14 @@ interface RunContext {
  * request: flags, text, provider and key, and whether the output path can be written.
  */
 export async function runSpeak(words: string[], flags: RawSpeakFlags, io: CliIo, reporter: Reporter): Promise<void> {
-  // undici loads while the text is read.
-  const http = import('undici');
-  http.catch(() => undefined);
   const config = readConfigFile(configDir(io.env));
   const options = parseSpeakOptions(flags, config, Boolean(io.stdout.isTTY));
   if (options.output?.kind === 'file') {
     for (const file of options.files.length > 0 ? options.files : [undefined]) await refuseInputAsOutput({ args: words, file, stdin: io.stdin }, options.output.path);
   }
-  const env: SpeakEnvironment = { io, reporter, config, http };
+  const env: SpeakEnvironment = { io, reporter, config };
   const units = await readUnits(words, options, io);
-  if (options.output?.kind === 'folder' || units.units.length !== 1) return runBatch(units, options, env);
+  if (options.output?.kind === 'folder' || units.units.length !== 1) return (await import('./batch-command.js')).runBatch(units, options, env);
   const read = units.units[0]!.read;
   for (const warning of read.warnings) reporter.warn(warning);
   await speakDocument(read, options, env);
@@ -61,14 +63,12 @@ export interface SpeakEnvironment {
   io: CliIo;
   reporter: Reporter;
   config: ConfigReader;
-  /** undici, loading since the run began. */
-  http: Promise<typeof import('undici')>;
 }
 
 /** Speaks what was read (or made, as a voice preview is) as the options say: a dry run, or for real. */
 export async function speakDocument(read: ReadDocument, options: SpeakOptions, env: SpeakEnvironment): Promise<void> {
   const { io, reporter } = env;
-  const provider = pickProvider(options, io, reporter, env.config);
+  const provider = pickProvider(options, io, reporter, { config: env.config });
   const model = options.model ?? provider.spec.defaultModel;
   const voice = options.voice ?? provider.spec.defaultVoice;
   const outputName = options.output?.kind === 'file' ? options.output.path : options.output?.kind === 'stdout' ? 'stdout' : 'the speakers';
@@ -80,17 +80,20 @@ export async function speakDocument(read: ReadDocument, options: SpeakOptions, e
 
   if (options.dryRun) return dryRun(context, io, reporter);
   const outputs = await openOutputs(options, io);
+  const timeline: TimelineSink[] = [];
   try {
-    const agent = new (await env.http).Agent({ connections: options.concurrency });
+    const player = outputs.find((o) => o.request.player)?.sink as PlayerSink | undefined;
+    timeline.push(...(await openTimeline(options, { io, reporter, language, player })));
+    const http = createHttpClient({ connections: options.concurrency });
     try {
-      await speakAndReport(context, { outputs, dispatcher: agent }, io, reporter);
+      await speakAndReport(context, { outputs, timeline, http }, io, reporter);
     } finally {
-      await agent.destroy();
+      await http.close();
     }
   } catch (error) {
     // speak() undoes its own output, but a refusal before it starts (a format the provider lacks)
-    // must not leave the temporary file, or a player, behind.
-    await Promise.all(outputs.map((o) => o.sink.abort()));
+    // must not leave the temporary file, a player, or subtitles behind.
+    await Promise.all([...outputs.map((o) => o.sink.abort()), ...timeline.map((t) => t.abort())]);
     throw error;
   }
 }
@@ -118,13 +121,14 @@ async function openOutputs(options: SpeakOptions, io: CliIo): Promise<SpeakOutpu
 
 interface Transport {
   outputs: SpeakOutput[];
-  dispatcher: Dispatcher;
+  timeline: TimelineSink[];
+  http: HttpClient;
 }
 
 async function speakAndReport(context: RunContext, transport: Transport, io: CliIo, reporter: Reporter): Promise<void> {
   const { options, provider } = context;
   const store = await openStore(options, io, reporter);
-  const progress = new RunProgress(options, reporter);
+  const progress = new RunProgress(options, reporter, { secretHeaders: provider.spec.secretHeaders });
   const scheduler = newScheduler(options, { store, io, provider, onWaiting: (wait) => progress.waiting(wait) });
   await reporter.startProgress(`Speaking with ${provider.spec.description}…`);
   try {
@@ -133,14 +137,14 @@ async function speakAndReport(context: RunContext, transport: Transport, io: Cli
       provider,
       settings: runSettings(options, provider),
       outputs: transport.outputs,
-      timeline: [],
+      timeline: transport.timeline,
       info: context.info,
       scheduler,
       store,
       resumable: options.cache,
       concurrency: options.concurrency,
       timeoutMs: options.timeoutMs,
-      dispatcher: transport.dispatcher,
+      http: transport.http,
       signal: io.signal,
       events: progress.events(),
     });
@@ -152,8 +156,6 @@ async function speakAndReport(context: RunContext, transport: Transport, io: Cli
     reporter.stopProgress();
     // Requests already sent finish into the cache before it closes: the provider bills them anyway.
     await scheduler.idle();
-    // Requests already sent finish into the cache before it closes: the provider bills them anyway.
-    await scheduler.idle();
     await store.close();
   }
 }
@@ -161,7 +163,7 @@ async function speakAndReport(context: RunContext, transport: Transport, io: Cli
 async function printSummary(report: SpeakReport, context: RunContext, io: CliIo, reporter: Reporter): Promise<void> {
   const { options } = context;
   // What the provider bills: the characters sent, not those the cache had.
-  const cost = await runCost(context.provider, context.model, report.sentCharacters, io.signal, false);
+  const cost = await runCost({ provider: context.provider, model: context.model, characters: report.sentCharacters, signal: io.signal, mayAsk: false });
   if (options.json) {
     // Scripts read the summary from stdout, unless stdout carries the audio.
     (options.output?.kind === 'stdout' ? io.stderr : io.stdout).write(`${reporter.printableJson(summaryJson(report, context.facts(cost)))}\n`);
@@ -176,7 +178,7 @@ async function dryRun(context: RunContext, io: CliIo, reporter: Reporter): Promi
   // A format the provider cannot give is refused here just as in a real run.
   planOutputs(outputRequests(options), provider.spec.formats, provider.spec.description);
   const plan = planFor(context.segments, provider.spec, runSettings(options, provider), { live: options.output?.kind === 'stdout' || options.play });
-  const cost = await runCost(provider, context.model, plan.characters, io.signal, true);
+  const cost = await runCost({ provider, model: context.model, characters: plan.characters, signal: io.signal, mayAsk: true });
   const facts = { ...context.facts(cost), plan, lexiconChanges: context.lexiconChanges };
   io.stdout.write(`${options.json ? reporter.printableJson(dryRunJson(facts)) : reporter.printable(dryRunText(facts))}\n`);
 }

@@ -5,7 +5,7 @@ import { RPM_RANGE } from '../config/config-keys.js';
 import { UsageError } from '../errors.js';
 import { subtitleKind } from '../subtitles/subtitle-formats.js';
 import type { StreamFormat } from '../providers/provider-spec.js';
-import type { ConfigReader } from '../providers/registry.js';
+import type { ConfigReader } from '../config/config-file.js';
 
 /** Flags as commander hands them over: strings, unchecked. */
 export interface RawSpeakFlags {
@@ -96,7 +96,14 @@ const configRpm = (config: ConfigReader): number | undefined => {
   return typeof rpm === 'number' && rpm >= RPM_RANGE.min && rpm <= RPM_RANGE.max ? rpm : undefined;
 };
 
-function number(flag: string, raw: string, min: number, max: number, integer = false): number {
+/** The range a numeric flag takes, and whether it must be whole. */
+interface NumberRange {
+  min: number;
+  max: number;
+  integer?: boolean;
+}
+
+function number(flag: string, raw: string, { min, max, integer = false }: NumberRange): number {
   const value = Number(raw);
   if (raw.trim() === '' || !Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
     throw new UsageError(`${flag} must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}, not "${raw}"`);
@@ -181,7 +188,7 @@ export function parseSpeakOptions(flags: RawSpeakFlags, config: ConfigReader, st
 
   const configSpeed = config.get('speed');
   const speed =
-    flags.speed !== undefined ? number('--speed', flags.speed, 0.25, 4)
+    flags.speed !== undefined ? number('--speed', flags.speed, { min: 0.25, max: 4 })
     : typeof configSpeed === 'number' ? configSpeed
     : undefined;
 
@@ -207,10 +214,10 @@ export function parseSpeakOptions(flags: RawSpeakFlags, config: ConfigReader, st
     provider: flags.provider,
     baseUrl: flags.baseUrl,
     streamFormat,
-    timeoutMs: 1000 * (flags.timeout !== undefined ? number('--timeout', flags.timeout, 1, 3600) : DEFAULT_TIMEOUT_SECONDS),
-    concurrency: flags.concurrency !== undefined ? number('--concurrency', flags.concurrency, 1, 32, true) : DEFAULT_CONCURRENCY,
-    retries: flags.retries !== undefined ? number('--retries', flags.retries, 0, 10, true) : DEFAULT_RETRIES,
-    rpm: flags.rpm !== undefined ? number('--rpm', flags.rpm, RPM_RANGE.min, RPM_RANGE.max) : configRpm(config),
+    rpm: flags.rpm !== undefined ? number('--rpm', flags.rpm, RPM_RANGE) : configRpm(config),
+    timeoutMs: 1000 * (flags.timeout !== undefined ? number('--timeout', flags.timeout, { min: 1, max: 3600 }) : DEFAULT_TIMEOUT_SECONDS),
+    concurrency: flags.concurrency !== undefined ? number('--concurrency', flags.concurrency, { min: 1, max: 32, integer: true }) : DEFAULT_CONCURRENCY,
+    retries: flags.retries !== undefined ? number('--retries', flags.retries, { min: 0, max: 10, integer: true }) : DEFAULT_RETRIES,
     cache: flags.cache !== false,
     quiet: flags.quiet === true,
     debug: flags.debug === true,

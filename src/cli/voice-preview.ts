@@ -1,7 +1,7 @@
 import { readConfigFile } from '../config/config-file.js';
 import { configDir } from '../config/paths.js';
 import { listVoices } from '../discovery/discover.js';
-import { withAgent } from '../discovery/get-json.js';
+import { withHttpClient } from '../discovery/get-json.js';
 import { UsageError } from '../errors.js';
 import type { Segment } from '../plan/segment.js';
 import { verbatim } from '../text/spoken-text.js';
@@ -29,8 +29,6 @@ const BETWEEN_VOICES_MS = 600;
  * with -o. The same text in the same voice is cached like any request, so a second preview is free.
  */
 export async function previewVoices(flags: PreviewFlags, io: CliIo, reporter: Reporter): Promise<void> {
-  const http = import('undici');
-  http.catch(() => undefined);
   const config = readConfigFile(configDir(io.env));
   const { provider, baseUrl, model, output, format, json } = flags;
   const speakFlags = Object.fromEntries(Object.entries({ provider, baseUrl, model, output, format, json }).filter(([, v]) => v !== undefined));
@@ -40,7 +38,7 @@ export async function previewVoices(flags: PreviewFlags, io: CliIo, reporter: Re
     ...(i > 0 ? [{ kind: 'pause', ms: BETWEEN_VOICES_MS } as const] : []),
     { kind: 'speech', text: verbatim(`${voice.replace(/[_+]/g, ' ')}. ${PREVIEW_SENTENCE}`), style: { voice } },
   ]);
-  await speakDocument({ document: { segments }, warnings: [], lexiconChanges: [] }, options, { io, reporter, config, http });
+  await speakDocument({ document: { segments }, warnings: [], lexiconChanges: [] }, options, { io, reporter, config });
 }
 
 function voiceList(spec: string): string[] {
@@ -51,9 +49,9 @@ function voiceList(spec: string): string[] {
 
 /** Every voice the provider has: its own list where it can say, else the one tts knows. */
 async function knownVoices(flags: PreviewFlags, io: CliIo, reporter: Reporter): Promise<string[]> {
-  const provider = pickProvider(flags, io, reporter, undefined);
+  const provider = pickProvider(flags, io, reporter);
   const model = flags.model ?? provider.spec.defaultModel;
-  const listing = await withAgent((dispatcher) => listVoices({ provider, dispatcher, signal: io.signal }, model));
+  const listing = await withHttpClient((http) => listVoices({ provider, http, signal: io.signal }, model));
   if (listing.note) reporter.warn(listing.note);
   if (listing.items.length === 0) throw new UsageError(`${provider.spec.description} lists no voices`, { hint: 'Name them: tts voices --preview -v a,b' });
   return listing.items.map((v) => v.id);

@@ -1,9 +1,15 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../errors.js';
-import type { ConfigReader } from '../providers/registry.js';
 
 export const CONFIG_FILE = 'config.json';
+
+/** The slice of the config that a run reads: provider resolution and the defaults. */
+export interface ConfigReader {
+  get(key: string): unknown;
+  /** Top-level sections, e.g. ['openai', 'kokoro', 'provider']. */
+  sections(): string[];
+}
 
 export const configFilePath = (dir: string): string => join(dir, CONFIG_FILE);
 

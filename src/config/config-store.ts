@@ -1,6 +1,5 @@
 import { renameSync } from 'node:fs';
-import type { ConfigReader } from '../providers/registry.js';
-import { CONFIG_FILE, configFilePath, corruptConfigError, readConfigData } from './config-file.js';
+import { CONFIG_FILE, configFilePath, corruptConfigError, readConfigData, type ConfigReader } from './config-file.js';
 
 export interface ConfigStore extends ConfigReader {
   readonly path: string;

@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
-import type { Env } from '../providers/registry.js';
+import type { Env } from './env.js';
 
 /**
  * `$XDG_CONFIG_HOME/tts` and `$XDG_CACHE_HOME/tts` wherever those are set to absolute paths (the XDG

@@ -3,9 +3,6 @@
  * URL's query, and whatever a provider echoes back of them. Pure: every printed word passes here.
  */
 
-/** Config keys whose values are secrets: never printed whole. */
-export const isSecretKey = (key: string): boolean => /(apiKey|ApiKey|virtualKey)$/.test(key);
-
 /** Enough of a secret to tell two apart, never enough to use one. */
 export function maskSecret(value: string): string {
   return value.length >= 16 ? `${value.slice(0, 3)}…${value.slice(-4)}` : '****';

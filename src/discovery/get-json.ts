@@ -1,26 +1,38 @@
-import type { Dispatcher } from 'undici';
 import { ProviderError } from '../errors.js';
+import { createHttpClient, type HttpClient, type HttpResponse } from '../http/http-client.js';
 import { networkError } from '../http/network-error.js';
 import { providerErrorFromResponse } from '../http/provider-error.js';
 import { requestTarget } from '../http/request-target.js';
 import { joinUrl } from '../providers/provider-spec.js';
 import type { ResolvedProvider } from '../providers/registry.js';
 
+export interface JsonRequest {
+  provider: ResolvedProvider;
+  /** Relative to the base URL. */
+  path: string;
+  http: HttpClient;
+  signal: AbortSignal;
+  /** The longest the whole request may take. */
+  timeoutMs?: number;
+}
+
 /** GET `<base-url>/<path>` with the provider's auth, as JSON; failures are ProviderErrors. */
-export async function getJson(provider: ResolvedProvider, path: string, dispatcher: Dispatcher, signal: AbortSignal, timeoutMs = 15_000): Promise<unknown> {
+export async function getJson({ provider, path, http, signal, timeoutMs = 15_000 }: JsonRequest): Promise<unknown> {
   const url = joinUrl(provider.connection.baseUrl, path);
   const name = provider.connection.name;
   const target = requestTarget(url, { accept: 'application/json', ...provider.spec.authHeaders(provider.connection) });
   const deadline = AbortSignal.timeout(timeoutMs);
-  let response: Dispatcher.ResponseData;
+  let response: HttpResponse;
   let text: string;
   try {
-    response = await dispatcher.request({ ...target, method: 'GET', signal: AbortSignal.any([signal, deadline]), headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
-    text = await response.body.text();
+    response = await http.request({ ...target, method: 'GET', signal: AbortSignal.any([signal, deadline]) });
+    text = await readText(response.body);
   } catch (error) {
     throw networkError({ provider: name, url, error, signal, timedOut: deadline.aborted, timeoutMs, answered: false });
   }
-  if (response.statusCode < 200 || response.statusCode >= 300) throw providerErrorFromResponse(name, response.statusCode, response.headers, text);
+  if (response.status < 200 || response.status >= 300) {
+    throw providerErrorFromResponse({ status: response.status, headers: response.headers, body: text }, { provider: name, dialect: provider.spec.responses });
+  }
   try {
     return JSON.parse(text);
   } catch {
@@ -28,13 +40,18 @@ export async function getJson(provider: ResolvedProvider, path: string, dispatch
   }
 }
 
-/** Runs `use` with an HTTP agent of its own, loaded on demand and closed afterwards. */
-export async function withAgent<T>(use: (dispatcher: Dispatcher) => Promise<T>): Promise<T> {
-  const { Agent } = await import('undici');
-  const agent = new Agent();
+async function readText(body: AsyncIterable<Uint8Array>): Promise<string> {
+  const parts: Uint8Array[] = [];
+  for await (const part of body) parts.push(part);
+  return Buffer.concat(parts).toString('utf8');
+}
+
+/** Runs `use` with an HTTP client of its own, closed afterwards. */
+export async function withHttpClient<T>(use: (http: HttpClient) => Promise<T>): Promise<T> {
+  const http = createHttpClient({ connections: 1 });
   try {
-    return await use(agent);
+    return await use(http);
   } finally {
-    await agent.destroy();
+    await http.close();
   }
 }

@@ -1,20 +1,30 @@
+import type { CostEstimate } from '../providers/provider-spec.js';
 import type { ResolvedProvider } from '../providers/registry.js';
 import { listModels } from './discover.js';
-import { withAgent } from './get-json.js';
-import { estimateCost, type CostEstimate } from './pricing.js';
+import { withHttpClient } from './get-json.js';
 
-/**
- * What speaking this many characters would cost, by OpenAI's published prices for its model names.
- * With `askProvider` (a dry run, where the estimate is the point) OpenRouter is asked for its own
- * price by a free GET of its models API; a finished run makes no request just for its summary.
- */
-export async function runCost(provider: ResolvedProvider, model: string, characters: number, signal: AbortSignal, askProvider: boolean): Promise<CostEstimate | undefined> {
-  if (provider.spec.inProcess) return undefined;
-  let perCharacter: number | undefined;
-  if (provider.spec.name === 'openrouter') {
-    if (!askProvider) return undefined;
-    const models = await withAgent((dispatcher) => listModels({ provider, dispatcher, signal }));
-    perCharacter = models.items.find((m) => m.id === model)?.perCharacterUsd;
+export interface CostQuestion {
+  provider: ResolvedProvider;
+  model: string;
+  characters: number;
+  signal: AbortSignal;
+  /**
+   * Whether a provider that prices its models in its model list may be asked (a free GET): yes for
+   * a dry run, where the estimate is the point; a finished run makes no request just for its summary.
+   */
+  mayAsk: boolean;
+}
+
+/** What speaking this many characters would cost: by the provider's model list, else its published prices. */
+export async function runCost({ provider, model, characters, signal, mayAsk }: CostQuestion): Promise<CostEstimate | undefined> {
+  const { spec } = provider;
+  if (spec.discovery?.pricesFromModels) {
+    if (!mayAsk) return undefined;
+    const models = await withHttpClient((http) => listModels({ provider, http, signal }));
+    const perCharacter = models.items.find((m) => m.id === model)?.perCharacterUsd;
+    if (perCharacter !== undefined) {
+      return { usd: characters * perCharacter, basis: `$${(perCharacter * 1e6).toFixed(2)} per million characters (${spec.description})` };
+    }
   }
-  return estimateCost(model, characters, perCharacter);
+  return spec.price?.(model, characters);
 }

@@ -5,7 +5,7 @@ const codePoint = (char: string): string => `U+${char.codePointAt(0)!.toString(1
 
 /**
  * Why `value` cannot travel in an HTTP header, or undefined when it can. A header value is Latin-1
- * text without control characters (RFC 9110); undici refuses anything else, as a network error that
+ * text without control characters (RFC 9110); Node refuses anything else, as a network error that
  * a retry would only repeat. The reason names the character by its code point, never the value.
  */
 export function headerValueProblem(value: string): string | undefined {

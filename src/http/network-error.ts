@@ -19,6 +19,9 @@ const CERTIFICATE_CODES = new Set([
   'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
+/** A request Node refuses to send (a header no HTTP can carry): sending it again changes nothing. */
+const INVALID_REQUEST_CODES = new Set(['ERR_INVALID_CHAR', 'ERR_INVALID_HTTP_TOKEN', 'ERR_HTTP_INVALID_HEADER_VALUE']);
+
 const seconds = (ms: number): string => `${Math.round(ms / 100) / 10} s`;
 
 /**
@@ -32,27 +35,29 @@ export function networkError(failure: NetworkFailure): Error {
   const url = new URL(failure.url);
   const code = (error as { code?: string } | undefined)?.code ?? '';
   const message = firstLine(error);
-  const fail = (why: string, retryable: boolean, hint: string | undefined): ProviderError =>
+  const fail = (why: string, { retryable, hint }: { retryable: boolean; hint?: string }): ProviderError =>
     new ProviderError(`Cannot reach ${provider}: ${why}`, { provider, retryable }, { hint, cause: error });
   const timeoutHint = `--timeout <seconds> allows a slower server more time; it bounds each request, from sending it to its last byte (now ${seconds(failure.timeoutMs)}).`;
 
-  if (failure.timedOut || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
-    const why = failure.answered || code === 'UND_ERR_BODY_TIMEOUT' ? 'the audio was still arriving when the timeout ran out' : 'no answer before the timeout';
-    return fail(why, true, timeoutHint);
+  if (failure.timedOut) {
+    const why = failure.answered ? 'the audio was still arriving when the timeout ran out' : 'no answer before the timeout';
+    return fail(why, { retryable: true, hint: timeoutHint });
   }
-  if (code === 'ECONNREFUSED') return fail(`connection refused by ${url.origin}`, true, 'Check the base URL and your network.');
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return fail(`cannot resolve ${url.hostname}`, true, 'Check the base URL and your network.');
+  if (code === 'ECONNREFUSED') return fail(`connection refused by ${url.origin}`, { retryable: true, hint: 'Check the base URL and your network.' });
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return fail(`cannot resolve ${url.hostname}`, { retryable: true, hint: 'Check the base URL and your network.' });
   if (url.protocol === 'https:' && (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG' || /wrong version number|packet length too long|http request/i.test(message))) {
     const plain = `http://${url.host}`;
-    return fail(`the server at ${url.origin} does not speak HTTPS; did you mean ${plain}?`, false, `Write the base URL with http://, e.g. ${plain}${basePath(url)}.`);
+    return fail(`the server at ${url.origin} does not speak HTTPS; did you mean ${plain}?`, { retryable: false, hint: `Write the base URL with http://, e.g. ${plain}${basePath(url)}.` });
   }
   if (CERTIFICATE_CODES.has(code) || code.startsWith('ERR_TLS_') || code.startsWith('ERR_SSL_')) {
-    return fail(`the server at ${url.origin} has a certificate that cannot be trusted (${code})`, false,
-      'For a private certificate authority, point NODE_EXTRA_CA_CERTS at its certificate file.');
+    return fail(`the server at ${url.origin} has a certificate that cannot be trusted (${code})`, {
+      retryable: false,
+      hint: 'For a private certificate authority, point NODE_EXTRA_CA_CERTS at its certificate file.',
+    });
   }
-  if (code === 'UND_ERR_INVALID_ARG') return fail(message, false, undefined);
-  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED') return fail('the connection was reset', true, undefined);
-  return fail(message, true, undefined);
+  if (INVALID_REQUEST_CODES.has(code)) return fail(message, { retryable: false });
+  if (code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE') return fail('the connection was reset', { retryable: true });
+  return fail(message, { retryable: true });
 }
 
 /** The base URL's path as the request shows it: everything before the endpoint's own path. */

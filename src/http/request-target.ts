@@ -1,7 +1,7 @@
 import { ConfigError } from '../errors.js';
 import { headerValueProblem } from './header-value.js';
 
-/** A request as undici's dispatcher takes it. */
+/** Where a request goes, as the HTTP client takes it. */
 export interface RequestTarget {
   origin: string;
   path: string;
@@ -20,7 +20,7 @@ export const hasAuthorization = (headers: Record<string, string>): boolean => Ob
 export function requestTarget(url: string, headers: Record<string, string>): RequestTarget {
   const parsed = new URL(url);
   const target = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}`, headers };
-  // A value undici would refuse fails here, once, rather than as a network error retried in vain.
+  // A value Node would refuse fails here, once, with words, rather than as a network error.
   for (const [name, value] of Object.entries(headers)) {
     const problem = headerValueProblem(value);
     if (problem) throw new ConfigError(`The ${name} header holds ${problem}, which no HTTP header can carry`);

@@ -1,7 +1,7 @@
-/** Response headers as undici gives them. */
+/** Response headers as Node's http gives them. */
 export type HeaderBag = Record<string, string | string[] | undefined>;
 
-/** A header's first value (undici gives repeated headers as an array). */
+/** A header's first value (a repeated header comes as an array). */
 export function headerValue(headers: HeaderBag, name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;

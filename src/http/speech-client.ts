@@ -1,8 +1,8 @@
-import type { Dispatcher } from 'undici';
 import type { AudioFormat } from '../audio/formats.js';
 import { expectedContainer, sniff, SNIFF_BYTES, type Sniffed } from '../audio/sniff.js';
 import { ProviderError, TtsError } from '../errors.js';
-import type { HttpRequestSpec } from '../providers/provider-spec.js';
+import type { HttpRequestSpec, ResponseDialect } from '../providers/provider-spec.js';
+import type { HttpClient, HttpResponse } from './http-client.js';
 import { networkError } from './network-error.js';
 import { providerErrorFromResponse, requestIdOf } from './provider-error.js';
 import { rateLimitsOf, type RateLimits } from './rate-limit-headers.js';
@@ -12,10 +12,12 @@ import { SseAudioDecoder } from './sse-decoder.js';
 
 export interface SpeechAttempt {
   provider: string;
+  /** How the provider's errors and request ids read. */
+  dialect: ResponseDialect;
   request: HttpRequestSpec;
   /** The format we asked for: the bytes must be it, whatever the Content-Type says. */
   format: AudioFormat;
-  dispatcher: Dispatcher;
+  http: HttpClient;
   signal: AbortSignal;
   /**
    * The longest the request may take, from sending it to its last byte (--timeout): a server that
@@ -40,101 +42,127 @@ const MAX_ERROR_BODY = 64 * 1024;
 
 /** One request for one chunk's speech, its audio streamed to `onAudio`. Errors say if a retry may help. */
 export async function fetchSpeech(attempt: SpeechAttempt): Promise<SpeechResult> {
-  const { provider, signal } = attempt;
+  const { provider, dialect, signal } = attempt;
   const target = requestTarget(attempt.request.url, attempt.request.headers);
   const deadline = AbortSignal.timeout(attempt.timeoutMs);
-  const failed = (error: unknown, answered: boolean): Error =>
+  const failed = (error: unknown, { answered }: { answered: boolean }): Error =>
     networkError({ provider, url: attempt.request.url, error, signal, timedOut: deadline.aborted, timeoutMs: attempt.timeoutMs, answered });
-  let response: Dispatcher.ResponseData;
+  let response: HttpResponse;
   try {
-    // The dispatcher's own request(): this module needs no runtime import of undici, which loads
-    // while the text is being read.
-    response = await attempt.dispatcher.request({
-      ...target,
-      method: 'POST',
-      body: attempt.request.body,
-      signal: AbortSignal.any([signal, deadline]),
-      headersTimeout: attempt.timeoutMs,
-      bodyTimeout: attempt.timeoutMs,
-    });
+    response = await attempt.http.request({ ...target, method: 'POST', body: attempt.request.body, signal: AbortSignal.any([signal, deadline]) });
   } catch (error) {
-    throw failed(error, false);
+    throw failed(error, { answered: false });
   }
-  const headers = response.headers;
-  if (response.statusCode < 200 || response.statusCode >= 300) {
+  const { status, headers } = response;
+  if (status < 200 || status >= 300) {
     const text = await readLimited(response.body, MAX_ERROR_BODY).catch(() => '');
-    throw providerErrorFromResponse(provider, response.statusCode, headers, text);
+    throw providerErrorFromResponse({ status, headers, body: text }, { provider, dialect });
   }
   attempt.onAccepted?.(rateLimitsOf(headers));
-  const requestId = requestIdOf(headers);
-  const contentType = headerValue(headers, 'content-type') ?? 'no content type';
-  let head: Buffer | undefined = Buffer.alloc(0);
-  let decoder: SseAudioDecoder | undefined;
-  let audioBytes = 0;
-  // A failure of whoever consumes the audio (a full disk, a malformed chunk) is theirs, not the network's.
-  let consumerError: unknown;
-  const emit = async (parts: Uint8Array[]): Promise<void> => {
-    for (const part of parts) {
-      if (part.length === 0) continue;
-      audioBytes += part.length;
-      try {
-        await attempt.onAudio(part);
-      } catch (error) {
-        consumerError = error;
-        throw error;
-      }
+  const requestId = requestIdOf(headers, dialect);
+  const reader = new AudioReader(attempt, { requestId, contentType: headerValue(headers, 'content-type') ?? 'no content type' });
+  try {
+    for await (const part of response.body) await reader.push(part);
+    await reader.end();
+  } catch (error) {
+    response.destroy();
+    if (reader.failedConsumer(error) || error instanceof TtsError) throw error;
+    throw failed(error, { answered: true });
+  }
+  if (reader.audioBytes === 0) {
+    throw new ProviderError(`${provider} answered ${status} with no audio`, { provider, requestId, retryable: true });
+  }
+  return { requestId, audioBytes: reader.audioBytes };
+}
+
+/**
+ * A response body on its way to `onAudio`: its first bytes decide between raw audio (checked to be
+ * the format asked for) and an SSE stream (decoded), whatever the Content-Type says.
+ */
+class AudioReader {
+  audioBytes = 0;
+  private head: Buffer | undefined = Buffer.alloc(0);
+  private decoder: SseAudioDecoder | undefined;
+  /** A failure of whoever consumes the audio (a full disk, a malformed chunk) is theirs, not the network's. */
+  private consumerError: unknown;
+
+  constructor(
+    private readonly attempt: SpeechAttempt,
+    private readonly response: { requestId: string | undefined; contentType: string },
+  ) {}
+
+  async push(part: Uint8Array): Promise<void> {
+    if (this.head !== undefined) {
+      this.head = Buffer.concat([this.head, part]);
+      if (this.head.length < SNIFF_BYTES) return;
+      const first = this.head;
+      this.head = undefined;
+      await this.begin(first);
+    } else if (this.decoder) {
+      await this.emit(this.decoder.push(part));
+    } else {
+      await this.emit([part]);
     }
-  };
-  const begin = async (first: Buffer): Promise<void> => {
+  }
+
+  async end(): Promise<void> {
+    if (this.head !== undefined && this.head.length > 0) await this.begin(this.head);
+    if (!this.decoder) return;
+    await this.emit(this.decoder.end());
+    if (!this.decoder.done) {
+      const { provider } = this.attempt;
+      throw new ProviderError(`${provider}'s SSE stream ended before speech.audio.done`, { provider, requestId: this.response.requestId, retryable: true });
+    }
+  }
+
+  failedConsumer(error: unknown): boolean {
+    return error !== undefined && error === this.consumerError;
+  }
+
+  private async begin(first: Buffer): Promise<void> {
+    const { provider, dialect, format } = this.attempt;
     const sniffed = sniff(first);
     // The bytes decide, not the label or the ask: Aqueduct labels raw audio text/event-stream, and a
     // server may ignore stream_format and send raw audio. An SSE stream starts with a field or comment.
     if (sniffed.kind === 'text' && sniffed.what === 'sse') {
-      decoder = new SseAudioDecoder(provider);
-      await emit(decoder.push(first));
+      this.decoder = new SseAudioDecoder({ provider, dialect });
+      await this.emit(this.decoder.push(first));
       return;
     }
-    checkAudioStart(provider, attempt.format, first, sniffed, contentType, requestId);
-    await emit([first]);
-  };
-  try {
-    for await (const part of response.body) {
-      const bytes = part as Buffer;
-      if (head !== undefined) {
-        head = Buffer.concat([head, bytes]);
-        if (head.length < SNIFF_BYTES) continue;
-        const first = head;
-        head = undefined;
-        await begin(first);
-      } else if (decoder) {
-        await emit(decoder.push(bytes));
-      } else {
-        await emit([bytes]);
+    checkAudioStart(first, { provider, format, sniffed, ...this.response });
+    await this.emit([first]);
+  }
+
+  private async emit(parts: Uint8Array[]): Promise<void> {
+    for (const part of parts) {
+      if (part.length === 0) continue;
+      this.audioBytes += part.length;
+      try {
+        await this.attempt.onAudio(part);
+      } catch (error) {
+        this.consumerError = error;
+        throw error;
       }
     }
-    if (head !== undefined && head.length > 0) await begin(head);
-    if (decoder) {
-      await emit(decoder.end());
-      if (!decoder.done) {
-        throw new ProviderError(`${provider}'s SSE stream ended before speech.audio.done`, { provider, requestId, retryable: true });
-      }
-    }
-  } catch (error) {
-    response.body.destroy();
-    if (error === consumerError || error instanceof TtsError) throw error;
-    throw failed(error, true);
   }
-  if (audioBytes === 0) {
-    throw new ProviderError(`${provider} answered ${response.statusCode} with no audio`, { provider, requestId, retryable: true });
-  }
-  return { requestId, audioBytes };
+}
+
+/** What is known of a response when its first bytes arrive. */
+interface AudioStart {
+  provider: string;
+  /** The format asked for. */
+  format: AudioFormat;
+  /** What the first bytes look like. */
+  sniffed: Sniffed;
+  contentType: string;
+  requestId: string | undefined;
 }
 
 /**
  * A 200 carrying an HTML page or JSON (a wrong base URL, a captive portal, a proxy's error) must never
  * be saved as audio; nor may another container than the one asked for.
  */
-function checkAudioStart(provider: string, format: AudioFormat, first: Uint8Array, sniffed: Sniffed, contentType: string, requestId: string | undefined): void {
+function checkAudioStart(first: Uint8Array, { provider, format, sniffed, contentType, requestId }: AudioStart): void {
   const fail = (message: string, hint: string): never => {
     throw new ProviderError(message, { provider, requestId, retryable: false }, { hint });
   };
@@ -159,11 +187,11 @@ function checkAudioStart(provider: string, format: AudioFormat, first: Uint8Arra
   }
 }
 
-async function readLimited(body: AsyncIterable<unknown>, limit: number): Promise<string> {
-  const parts: Buffer[] = [];
+/** The start of a body as text; the rest is read and dropped, so the connection can be reused. */
+export async function readLimited(body: AsyncIterable<Uint8Array>, limit: number): Promise<string> {
+  const parts: Uint8Array[] = [];
   let size = 0;
-  for await (const part of body) {
-    const bytes = part as Buffer;
+  for await (const bytes of body) {
     if (size < limit) parts.push(bytes.subarray(0, limit - size));
     size += bytes.length;
   }

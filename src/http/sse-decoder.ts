@@ -1,5 +1,5 @@
 import { ProviderError } from '../errors.js';
-import { errorFields } from './provider-error.js';
+import { readError, type Responder } from './provider-error.js';
 
 /**
  * Decodes OpenAI's `stream_format: "sse"` body: `speech.audio.delta` events carry base64 audio, and
@@ -12,7 +12,12 @@ export class SseAudioDecoder {
   private dataLines: string[] = [];
   done = false;
 
-  constructor(private readonly provider: string) {}
+  private readonly provider: string;
+
+  /** The responder's dialect reads an error event's message. */
+  constructor(private readonly responder: Responder) {
+    this.provider = responder.provider;
+  }
 
   /** Feed body bytes; returns the audio they completed. */
   push(bytes: Uint8Array): Uint8Array[] {
@@ -74,7 +79,7 @@ export class SseAudioDecoder {
     } else if (type === 'speech.audio.done') {
       this.done = true;
     } else if (type === 'error' || event['error'] !== undefined) {
-      const fields = errorFields(event);
+      const fields = readError(this.responder.dialect, event);
       throw new ProviderError(`${this.provider} failed mid-stream: ${fields.message ?? data.slice(0, 200)}`, {
         provider: this.provider,
         code: fields.code,

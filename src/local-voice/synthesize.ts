@@ -35,8 +35,16 @@ function run(job: EspeakJob, signal: AbortSignal): Promise<EspeakResult> {
   });
 }
 
+export interface SynthesisOptions {
+  /** An eSpeak voice: a language, maybe with a variant (`en-us+f3`). */
+  voice: string;
+  speed: number | undefined;
+  sampleRate: number;
+  signal: AbortSignal;
+}
+
 /** One chunk of speech as 16-bit mono samples at `sampleRate`. */
-export async function synthesize(text: string, voice: string, speed: number | undefined, sampleRate: number, signal: AbortSignal): Promise<Uint8Array> {
+export async function synthesize(text: string, { voice, speed, sampleRate, signal }: SynthesisOptions): Promise<Uint8Array> {
   const result = await run({ text, voice, wordsPerMinute: wordsPerMinute(speed), sampleRate }, signal);
   if (!result.ok || !result.pcm) {
     const error = result.ok ? 'no audio' : result.error;

@@ -7,7 +7,7 @@ import { builtFile } from '../built-file.js';
 import type { Patch } from '../audio/joiner.js';
 import { AudioError } from '../errors.js';
 import type { AudioSink } from '../output/audio-sink.js';
-import type { Env } from '../providers/registry.js';
+import type { Env } from '../config/env.js';
 import { PlayClock } from './play-clock.js';
 import { READY } from './player-protocol.js';
 import { SYSTEM_PLAYERS } from './system-players.js';

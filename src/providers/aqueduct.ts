@@ -1,4 +1,6 @@
-import { bearer, looksLikeSpeechModel, openAiCompatible } from './openai-body.js';
+import { BILLING, fastApiError, kokoroVoiceList, looksLikeSpeechModel, openAiError, openAiModelList } from './compatible-shapes.js';
+import { bearer, openAiCompatible } from './openai-body.js';
+import { openAiPrice } from './openai-prices.js';
 import type { ProviderSpec } from './provider-spec.js';
 
 export const KOKORO_VOICES = [
@@ -21,7 +23,14 @@ export const aqueduct: ProviderSpec = {
   models: ['kokoro'],
   maxInputChars: 4096,
   authHeaders: bearer,
-  discovery: { voicesPath: 'audio/voices', modelsPath: 'models', isSpeechModel: looksLikeSpeechModel },
+  secretHeaders: ['authorization'],
+  // Its own errors are OpenAI's shape; Kokoro-FastAPI's behind it come through as FastAPI's.
+  responses: { errorShapes: [openAiError, fastApiError], billing: BILLING, requestIdHeaders: ['x-request-id', 'x-litellm-call-id'] },
+  discovery: {
+    voices: { path: 'audio/voices', read: kokoroVoiceList },
+    models: { path: 'models', read: openAiModelList(looksLikeSpeechModel) },
+  },
+  price: openAiPrice,
   settings: {},
   prepare: openAiCompatible,
 };

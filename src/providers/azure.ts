@@ -1,4 +1,6 @@
+import { BILLING, openAiError } from './compatible-shapes.js';
 import { jsonHeaders, openAiModelRules, speechBody } from './openai-body.js';
+import { openAiPrice } from './openai-prices.js';
 import { OPENAI_VOICES } from './openai.js';
 import { joinUrl, type ProviderConnection, type ProviderSpec } from './provider-spec.js';
 
@@ -19,7 +21,12 @@ export const azure: ProviderSpec = {
   models: [],
   maxInputChars: 4096,
   authHeaders: (connection) => azureKey(connection),
-  settings: { apiVersion: `the api-version query parameter (default ${AZURE_API_VERSION})` },
+  secretHeaders: ['api-key', 'authorization'],
+  // OpenAI's shape with string codes ("401"); API Management names the request apim-request-id.
+  responses: { errorShapes: [openAiError], billing: BILLING, requestIdHeaders: ['x-request-id', 'apim-request-id'] },
+  // Deployments are named by whoever made them; one named after its model is priced as that model.
+  price: openAiPrice,
+  settings: { apiVersion: { about: `the api-version query parameter (default ${AZURE_API_VERSION})` } },
   prepare(connection, settings) {
     const apiVersion = connection.setting('apiVersion') ?? AZURE_API_VERSION;
     const url = joinUrl(connection.baseUrl, `openai/deployments/${encodeURIComponent(settings.model)}/audio/speech?api-version=${encodeURIComponent(apiVersion)}`);

@@ -1,3 +1,4 @@
+import { BILLING, fastApiError, kokoroVoiceList, openAiError, openAiModelList, topLevelError } from './compatible-shapes.js';
 import { bearer, openAiCompatible } from './openai-body.js';
 import type { ProviderSpec } from './provider-spec.js';
 
@@ -21,8 +22,12 @@ export function customProvider(name: string): ProviderSpec {
     models: [],
     maxInputChars: 4096,
     authHeaders: bearer,
+    secretHeaders: ['authorization'],
+    // Most of these are FastAPI apps (Kokoro-FastAPI, speaches); any shape is read as best it can be.
+    responses: { errorShapes: [openAiError, fastApiError, topLevelError], billing: BILLING, requestIdHeaders: ['x-request-id', 'request-id'] },
     // Kokoro-FastAPI and its kind list voices at /audio/voices; any model list is theirs to show.
-    discovery: { voicesPath: 'audio/voices', modelsPath: 'models' },
+    discovery: { voices: { path: 'audio/voices', read: kokoroVoiceList }, models: { path: 'models', read: openAiModelList() } },
+    // Self-hosted: no price to estimate.
     settings: {},
     prepare: openAiCompatible,
   };

@@ -1,4 +1,6 @@
-import { bearer, looksLikeSpeechModel, openAiCompatible } from './openai-body.js';
+import { BILLING, looksLikeSpeechModel, openAiError, openAiModelList } from './compatible-shapes.js';
+import { bearer, openAiCompatible } from './openai-body.js';
+import { openAiPrice } from './openai-prices.js';
 import { OPENAI_VOICES } from './openai.js';
 import type { ProviderSpec } from './provider-spec.js';
 
@@ -18,7 +20,11 @@ export const litellm: ProviderSpec = {
   models: [],
   maxInputChars: 4096,
   authHeaders: bearer,
-  discovery: { modelsPath: 'models', isSpeechModel: looksLikeSpeechModel },
+  secretHeaders: ['authorization'],
+  // Upstream errors come through in OpenAI's shape, its message prefixed `litellm.`.
+  responses: { errorShapes: [openAiError], billing: BILLING, requestIdHeaders: ['x-request-id', 'x-litellm-call-id'] },
+  discovery: { models: { path: 'models', read: openAiModelList(looksLikeSpeechModel) } },
+  price: openAiPrice,
   settings: {},
   prepare: openAiCompatible,
 };

@@ -21,6 +21,16 @@ export const local: ProviderSpec = {
   // eSpeak takes any length, but shorter chunks start sound sooner and run on both cores.
   maxInputChars: 2048,
   authHeaders: () => ({}),
+  secretHeaders: [],
+  // Nothing is asked of a server: its failures are tts's own errors.
+  responses: { errorShapes: [], billing: { statuses: [], codes: /$^/ }, requestIdHeaders: [] },
+  discovery: {
+    localVoices: async (signal) => {
+      const { espeakVoices } = await import('../local-voice/synthesize.js');
+      const { voices } = await espeakVoices(signal);
+      return voices.map((v) => ({ id: v.language, name: v.name.replace(/_/g, ' '), gender: v.gender }));
+    },
+  },
   settings: {},
   prepare(_connection, settings) {
     const warnings: string[] = [];
@@ -43,7 +53,7 @@ export const local: ProviderSpec = {
       },
       synthesize: async (input, signal) => {
         const { synthesize } = await import('../local-voice/synthesize.js');
-        return synthesize(input, settings.voice, settings.speed, SPEECH_PCM.sampleRate, signal);
+        return synthesize(input, { voice: settings.voice, speed: settings.speed, sampleRate: SPEECH_PCM.sampleRate, signal });
       },
     };
   },

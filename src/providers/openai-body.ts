@@ -53,9 +53,6 @@ export const jsonHeaders = (auth: Record<string, string>): Record<string, string
 export const bearer = (connection: ProviderConnection): Record<string, string> =>
   connection.apiKey ? { authorization: `Bearer ${connection.apiKey}` } : {};
 
-/** Speech models in a general model list, by the names they go by. */
-export const looksLikeSpeechModel = (id: string): boolean => /tts|speech|kokoro|voice|orpheus|sesame/i.test(id);
-
 /** A server that takes the whole OpenAI body as it is, with an optional Bearer key. */
 export function openAiCompatible(connection: ProviderConnection, settings: SpeechSettings): PreparedSpeech {
   return {

@@ -1,4 +1,6 @@
+import { OPENAI_RESPONSES, openAiModelList } from './compatible-shapes.js';
 import { bearer, jsonHeaders, openAiModelRules, speechBody } from './openai-body.js';
+import { openAiPrice } from './openai-prices.js';
 import { joinUrl, type ProviderSpec } from './provider-spec.js';
 
 export const OPENAI_VOICES = [
@@ -19,7 +21,10 @@ export const openai: ProviderSpec = {
   models: ['gpt-4o-mini-tts', 'gpt-4o-mini-tts-2025-12-15', 'tts-1', 'tts-1-hd'],
   maxInputChars: 4096,
   authHeaders: bearer,
-  discovery: { modelsPath: 'models', isSpeechModel: (id) => /tts/i.test(id) },
+  secretHeaders: ['authorization'],
+  responses: OPENAI_RESPONSES,
+  discovery: { models: { path: 'models', read: openAiModelList((id) => /tts/i.test(id)) } },
+  price: openAiPrice,
   settings: {},
   prepare(connection, settings) {
     const rules = openAiModelRules(settings);

@@ -1,7 +1,9 @@
-import { bearer, jsonHeaders, speechBody } from './openai-body.js';
-import { OPENAI_VOICES } from './openai.js';
-import { joinUrl, type ProviderSpec } from './provider-spec.js';
 import { UsageError } from '../errors.js';
+import { BILLING, openAiError, text } from './compatible-shapes.js';
+import { bearer, jsonHeaders, speechBody } from './openai-body.js';
+import { openAiPrice } from './openai-prices.js';
+import { OPENAI_VOICES } from './openai.js';
+import { joinUrl, type ModelInfo, type ProviderSpec } from './provider-spec.js';
 
 export const openrouter: ProviderSpec = {
   name: 'openrouter',
@@ -19,10 +21,20 @@ export const openrouter: ProviderSpec = {
   models: ['openai/gpt-4o-mini-tts-2025-12-15', 'mistralai/voxtral-mini-tts-2603', 'microsoft/mai-voice-2'],
   maxInputChars: 4096,
   authHeaders: bearer,
+  secretHeaders: ['authorization'],
+  // `{error:{code:402,message}}` with numeric codes, and `{success:false,error:{name:"ZodError",message}}`
+  // for a malformed request: OpenAI's reader takes both. 402 is out of credits.
+  responses: { errorShapes: [openAiError], billing: BILLING, requestIdHeaders: ['x-request-id', 'x-generation-id'] },
   // Its speech models, with their voices and prices, come from the models API.
-  discovery: { modelsPath: 'models?output_modalities=speech' },
+  discovery: {
+    models: { path: 'models?output_modalities=speech', read: readModels },
+    voicesFromModels: true,
+    pricesFromModels: true,
+  },
+  // For a model its models API does not price.
+  price: openAiPrice,
   settings: {
-    options: 'JSON merged into provider.options, keyed by provider slug, e.g. {"azure":{"style":"cheerful"}}',
+    options: { about: 'JSON merged into provider.options, keyed by provider slug, e.g. {"azure":{"style":"cheerful"}}' },
   },
   prepare(connection, settings) {
     const warnings: string[] = [];
@@ -48,6 +60,20 @@ export const openrouter: ProviderSpec = {
     };
   },
 };
+
+/** `{data:[{id,name,pricing:{prompt},supported_voices}]}`: the price is in dollars per character, as a string. */
+function readModels(body: unknown): ModelInfo[] {
+  const data = (body as { data?: unknown } | null)?.data;
+  if (!Array.isArray(data)) return [];
+  return data
+    .map((entry: unknown): ModelInfo => {
+      const model = (entry ?? {}) as Record<string, unknown>;
+      const price = Number(text((model['pricing'] as Record<string, unknown> | undefined)?.['prompt']) ?? NaN);
+      const voices = Array.isArray(model['supported_voices']) ? model['supported_voices'].map(String) : undefined;
+      return { id: text(model['id']) ?? '', name: text(model['name']), perCharacterUsd: Number.isFinite(price) ? price : undefined, voices };
+    })
+    .filter((m) => m.id !== '');
+}
 
 function providerOptions(raw: string | undefined): Record<string, Record<string, unknown>> {
   if (raw === undefined) return {};

@@ -1,7 +1,9 @@
 import { ConfigError } from '../errors.js';
-import { jsonHeaders, looksLikeSpeechModel, speechBody } from './openai-body.js';
+import { BILLING, looksLikeSpeechModel, openAiError, openAiModelList, text } from './compatible-shapes.js';
+import { jsonHeaders, speechBody } from './openai-body.js';
+import { openAiPrice } from './openai-prices.js';
 import { OPENAI_VOICES } from './openai.js';
-import { joinUrl, type ProviderConnection, type ProviderSpec } from './provider-spec.js';
+import { joinUrl, type ErrorShape, type ProviderConnection, type ProviderSpec } from './provider-spec.js';
 
 const HOSTED = 'https://api.portkey.ai/v1';
 
@@ -21,13 +23,18 @@ export const portkey: ProviderSpec = {
   models: [],
   maxInputChars: 4096,
   authHeaders: portkeyHeaders,
-  discovery: { modelsPath: 'models', isSpeechModel: looksLikeSpeechModel },
+  secretHeaders: ['x-portkey-api-key', 'x-portkey-virtual-key', 'authorization'],
+  // Upstream errors keep OpenAI's shape (`{error:{…},provider:"openai"}`); the gateway's own are
+  // `{status:"failure",message}`.
+  responses: { errorShapes: [openAiError, gatewayFailure], billing: BILLING, requestIdHeaders: ['x-request-id', 'x-portkey-trace-id'] },
+  discovery: { models: { path: 'models', read: openAiModelList(looksLikeSpeechModel) } },
+  price: openAiPrice,
   settings: {
-    virtualKey: 'route through a Portkey virtual key (x-portkey-virtual-key)',
-    provider: 'route to this provider (x-portkey-provider), with providerApiKey',
-    providerApiKey: "the routed provider's own key, sent as Bearer",
-    config: 'a Portkey config: JSON, or a saved config id (x-portkey-config)',
-    customHost: 'point the provider at another URL (x-portkey-custom-host)',
+    virtualKey: { about: 'route through a Portkey virtual key (x-portkey-virtual-key)', secret: true },
+    provider: { about: 'route to this provider (x-portkey-provider), with providerApiKey' },
+    providerApiKey: { about: "the routed provider's own key, sent as Bearer", secret: true },
+    config: { about: 'a Portkey config: JSON, or a saved config id (x-portkey-config)' },
+    customHost: { about: 'point the provider at another URL (x-portkey-custom-host)' },
   },
   prepare(connection, settings) {
     if (!connection.apiKey && connection.baseUrl.replace(/\/+$/, '') === HOSTED) {
@@ -51,6 +58,12 @@ export const portkey: ProviderSpec = {
     };
   },
 };
+
+/** The gateway's own refusals: `{status:"failure",message}`. */
+function gatewayFailure(body: unknown): ReturnType<ErrorShape> {
+  const fields = (body ?? {}) as Record<string, unknown>;
+  return fields['status'] === 'failure' ? { message: text(fields['message']) } : undefined;
+}
 
 function portkeyHeaders(connection: ProviderConnection): Record<string, string> {
   const headers: Record<string, string> = {};

@@ -1,4 +1,5 @@
 import type { AudioFormat } from '../audio/formats.js';
+import type { SettingInfo } from '../config/config-keys.js';
 
 export type StreamFormat = 'audio' | 'sse';
 
@@ -42,9 +43,71 @@ export type PreparedSpeech =
       synthesize(input: string, signal: AbortSignal): Promise<Uint8Array>;
     };
 
+/** What an error body says, in whatever shape the provider sent it. */
+export interface ErrorFields {
+  message?: string | undefined;
+  code?: string | undefined;
+  type?: string | undefined;
+}
+
+/** Reads one shape of error body (parsed JSON); undefined when the body is not of that shape. */
+export type ErrorShape = (body: unknown) => ErrorFields | undefined;
+
+/** How a provider's answers read: the shapes of its errors, the ones that mean money, its request ids. */
+export interface ResponseDialect {
+  /** Tried in order on a JSON error body (also an SSE error event); the first that reads it wins. */
+  errorShapes: readonly ErrorShape[];
+  /** Out of money rather than out of breath: never retried, and the hint says so. */
+  billing: {
+    statuses: readonly number[];
+    /** Matched against the error's code and type (OpenAI sends insufficient_quota as a 429). */
+    codes: RegExp;
+  };
+  /** Headers that name a request for the provider's support, the first present wins. */
+  requestIdHeaders: readonly string[];
+}
+
+export interface VoiceInfo {
+  id: string;
+  name?: string | undefined;
+  language?: string | undefined;
+  gender?: string | undefined;
+}
+
+export interface ModelInfo {
+  id: string;
+  name?: string | undefined;
+  /** US dollars per input character, where the provider says. */
+  perCharacterUsd?: number | undefined;
+  /** The voices this model takes, where the provider says. */
+  voices?: string[] | undefined;
+}
+
+/** What a run of some characters is likely to cost, and how that was worked out. */
+export interface CostEstimate {
+  usd: number;
+  basis: string;
+}
+
+/** Where a provider can be asked what it has, relative to its base URL, and how to read the answer. */
+export interface ProviderDiscovery {
+  /** A voice list: Kokoro-FastAPI's `audio/voices`, for one. */
+  voices?: { path: string; read(body: unknown): VoiceInfo[] | undefined };
+  /** A model list, read down to the speech models. */
+  models?: { path: string; read(body: unknown): ModelInfo[] };
+  /** Voices listed without a server: the built-in voice asks its own engine. */
+  localVoices?(signal: AbortSignal): Promise<VoiceInfo[]>;
+  /** Its model list names each model's voices (OpenRouter's): `tts voices -m` reads them there. */
+  voicesFromModels?: boolean;
+  /** Its model list names each model's price (OpenRouter's): a dry run asks it rather than guess. */
+  pricesFromModels?: boolean;
+}
+
 /**
- * A provider is data plus one small adapter (`prepare`). Adding a provider is one file that exports
- * one of these, and a line in the registry.
+ * A provider is data plus small hooks, and one adapter (`prepare`) that turns settings into requests.
+ * Everything tts knows of a provider is here: how it authenticates and which of that is secret, what
+ * its errors look like, how it lists voices and models, what it charges, which config keys it takes.
+ * Adding a provider is one file that exports one of these, and a line in the registry.
  */
 export interface ProviderSpec {
   name: string;
@@ -69,15 +132,14 @@ export interface ProviderSpec {
   maxInputChars: number;
   /** How requests authenticate (speech and discovery alike). */
   authHeaders(connection: ProviderConnection): Record<string, string>;
-  /** Where the provider can be asked what it has: voices and models, relative to the base URL. */
-  discovery?: {
-    voicesPath?: string;
-    modelsPath?: string;
-    /** Keeps the speech models of a general model list, where ids say so. */
-    isSpeechModel?(id: string): boolean;
-  };
-  /** Config keys beyond apiKey and baseUrl, with what they are for. */
-  settings: Readonly<Record<string, string>>;
+  /** Request headers whose values are secrets (lower case): --debug shows them masked. */
+  secretHeaders: readonly string[];
+  responses: ResponseDialect;
+  discovery?: ProviderDiscovery;
+  /** Published prices, where tts knows them: the estimate of --dry-run and the summary. */
+  price?(model: string, characters: number): CostEstimate | undefined;
+  /** Config keys beyond apiKey and baseUrl (`<name>.<key>`), with what they are for. */
+  settings: Readonly<Record<string, SettingInfo>>;
   prepare(connection: ProviderConnection, settings: SpeechSettings): PreparedSpeech;
 }
 

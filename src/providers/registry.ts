@@ -1,4 +1,6 @@
-import { isSecretKey, maskUrl } from '../config/secrets.js';
+import type { ConfigReader } from '../config/config-file.js';
+import type { Env } from '../config/env.js';
+import { maskUrl } from '../config/secrets.js';
 import { ConfigError, UsageError } from '../errors.js';
 import { headerValueProblem } from '../http/header-value.js';
 import { hasAuthorization, hasUrlCredentials } from '../http/request-target.js';
@@ -12,16 +14,16 @@ import { openrouter } from './openrouter.js';
 import { portkey } from './portkey.js';
 import type { ProviderConnection, ProviderSpec } from './provider-spec.js';
 
+/** Every provider tts knows by name. A new provider is its file and a line here. */
 export const BUILT_IN_PROVIDERS: readonly ProviderSpec[] = [openai, openrouter, litellm, portkey, aqueduct, azure, local];
 
-/** The slice of the config store that provider resolution reads. */
-export interface ConfigReader {
-  get(key: string): unknown;
-  /** Top-level sections, e.g. ['openai', 'kokoro', 'provider']. */
-  sections(): string[];
+/** Where a provider's settings come from, and which providers there are. */
+export interface ProviderSources {
+  env: Env;
+  config: ConfigReader;
+  /** The providers known by name: BUILT_IN_PROVIDERS, unless the caller (a test) brings its own. */
+  known: readonly ProviderSpec[];
 }
-
-export type Env = Readonly<Record<string, string | undefined>>;
 
 export interface ProviderChoice {
   /** `--provider`, when given. */
@@ -44,22 +46,18 @@ export interface ResolveOptions {
   allowMissingKey?: boolean;
 }
 
-export function builtInProvider(name: string): ProviderSpec | undefined {
-  return BUILT_IN_PROVIDERS.find((p) => p.name === name);
-}
-
-/** Config sections with a baseUrl that are not built-ins: each one is an OpenAI-compatible server. */
-export function customProviderNames(config: ConfigReader): string[] {
+/** Config sections with a baseUrl that are not known providers: each one is an OpenAI-compatible server. */
+export function customProviderNames({ config, known }: Pick<ProviderSources, 'config' | 'known'>): string[] {
   return config
     .sections()
-    .filter((name) => !builtInProvider(name) && typeof config.get(`${name}.baseUrl`) === 'string');
+    .filter((name) => !known.some((p) => p.name === name) && typeof config.get(`${name}.baseUrl`) === 'string');
 }
 
-function specFor(name: string, config: ConfigReader): ProviderSpec {
-  const builtIn = builtInProvider(name);
-  if (builtIn) return builtIn;
-  if (customProviderNames(config).includes(name)) return customProvider(name);
-  const known = [...BUILT_IN_PROVIDERS.map((p) => p.name), ...customProviderNames(config)].join(', ');
+function specFor(name: string, sources: ProviderSources): ProviderSpec {
+  const spec = sources.known.find((p) => p.name === name);
+  if (spec) return spec;
+  if (customProviderNames(sources).includes(name)) return customProvider(name);
+  const known = [...sources.known.map((p) => p.name), ...customProviderNames(sources)].join(', ');
   throw new UsageError(`Unknown provider "${name}"`, {
     hint: `Known providers: ${known}. Add your own with: tts config set ${name}.baseUrl http://host:port/v1`,
   });
@@ -68,7 +66,7 @@ function specFor(name: string, config: ConfigReader): ProviderSpec {
 const nonEmpty = (value: unknown): string | undefined =>
   typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
 
-function keyOf(spec: ProviderSpec, env: Env, config: ConfigReader): { value: string; source: KeySource } | undefined {
+function keyOf(spec: ProviderSpec, { env, config }: ProviderSources): { value: string; source: KeySource } | undefined {
   if (spec.apiKeyEnv === undefined) return undefined;
   const fromEnv = nonEmpty(env[spec.apiKeyEnv]);
   if (fromEnv !== undefined) return { value: fromEnv, source: { kind: 'env', variable: spec.apiKeyEnv } };
@@ -77,7 +75,7 @@ function keyOf(spec: ProviderSpec, env: Env, config: ConfigReader): { value: str
   return fromConfig === undefined ? undefined : { value: fromConfig, source: { kind: 'config', key } };
 }
 
-const apiKeyOf = (spec: ProviderSpec, env: Env, config: ConfigReader): string | undefined => keyOf(spec, env, config)?.value;
+const apiKeyOf = (spec: ProviderSpec, sources: ProviderSources): string | undefined => keyOf(spec, sources)?.value;
 
 export const describeKeySource = (source: KeySource): string =>
   source.kind === 'env' ? `the environment variable ${source.variable}` : `${source.key} in the config file`;
@@ -87,14 +85,14 @@ export const describeKeySource = (source: KeySource): string =>
  * openai when it has a key; else the one provider that has a key. Returns undefined when nothing at
  * all is configured, so the caller can fall back to the built-in voice.
  */
-export function chooseProviderName(choice: ProviderChoice, env: Env, config: ConfigReader): string | undefined {
+export function chooseProviderName(choice: ProviderChoice, sources: ProviderSources): string | undefined {
   if (choice.name !== undefined) return choice.name;
-  const configured = nonEmpty(config.get('provider'));
+  const configured = nonEmpty(sources.config.get('provider'));
   if (configured !== undefined) return configured;
-  if (apiKeyOf(openai, env, config)) return 'openai';
+  if (apiKeyOf(openai, sources)) return 'openai';
   const candidates = [
-    ...BUILT_IN_PROVIDERS.filter((p) => !p.inProcess && apiKeyOf(p, env, config)).map((p) => p.name),
-    ...customProviderNames(config),
+    ...sources.known.filter((p) => !p.inProcess && apiKeyOf(p, sources)).map((p) => p.name),
+    ...customProviderNames(sources),
   ];
   if (candidates.length === 1) return candidates[0];
   if (candidates.length > 1) {
@@ -105,8 +103,10 @@ export function chooseProviderName(choice: ProviderChoice, env: Env, config: Con
   return undefined;
 }
 
-export function resolveProvider(name: string, choice: ProviderChoice, env: Env, config: ConfigReader, options: ResolveOptions = {}): ResolvedProvider {
-  const spec = specFor(name, config);
+/** The named provider with its base URL and key resolved, checked before any request. */
+export function resolveProvider(choice: ProviderChoice & { name: string }, sources: ProviderSources, options: ResolveOptions = {}): ResolvedProvider {
+  const { env, config } = sources;
+  const spec = specFor(choice.name, sources);
   if (spec.inProcess) return { spec, connection: { name: spec.name, baseUrl: 'local:', apiKey: undefined, setting: () => undefined } };
   const baseUrl =
     nonEmpty(choice.baseUrl) ??
@@ -119,7 +119,7 @@ export function resolveProvider(name: string, choice: ProviderChoice, env: Env, 
     });
   }
   const url = checkBaseUrl(baseUrl);
-  const key = keyOf(spec, env, config);
+  const key = keyOf(spec, sources);
   if (spec.keyRequired && key === undefined && !options.allowMissingKey) {
     throw new ConfigError(`No API key for ${spec.description}`, {
       hint: `Set ${spec.apiKeyEnv ?? 'its key'}, or run: tts config set ${spec.name}.apiKey`,
@@ -173,7 +173,8 @@ function headerSource(spec: ProviderSpec, connection: ProviderConnection, keySou
 
 /** Everything about this provider that must never be printed: its key, URL credentials, secret settings. */
 export function providerSecrets({ spec, connection }: ResolvedProvider): string[] {
-  const secrets = [connection.apiKey, ...Object.keys(spec.settings).filter(isSecretKey).map((s) => connection.setting(s))];
+  const secretSettings = Object.entries(spec.settings).filter(([, info]) => info.secret === true);
+  const secrets = [connection.apiKey, ...secretSettings.map(([setting]) => connection.setting(setting))];
   if (!spec.inProcess) {
     const url = new URL(connection.baseUrl);
     // A user name alone is a token (https://<token>@host); beside a password it is just a name.

@@ -3,6 +3,13 @@ import { AudioError } from '../errors.js';
 
 const READ_SIZE = 64 * 1024;
 
+export interface ReadOptions {
+  /** Read while the chunk is still arriving: someone is listening. */
+  follow: boolean;
+  /** The audio is raw samples, so a retry may resume mid-chunk. */
+  resumable?: boolean;
+}
+
 /**
  * One chunk's audio, kept in a file while it arrives, so chunks fetched ahead of the writer wait on
  * disk rather than in memory. A reader may follow it while it is still being written.
@@ -83,12 +90,12 @@ export class ChunkBuffer {
   }
 
   /**
-   * The chunk's bytes, following the file while it grows when `follow` is set. If a retry starts
-   * the chunk over after some of it was read, raw samples (`resumable`) carry on from the same byte
-   * offset of the new attempt: it speaks the same text, so nothing is repeated or lost. A container
-   * cannot be resumed mid-stream.
+   * The chunk's bytes, following the file while it grows when `follow` is set (else once it is
+   * complete). If a retry starts the chunk over after some of it was read, raw samples (`resumable`)
+   * carry on from the same byte offset of the new attempt: it speaks the same text, so nothing is
+   * repeated or lost. A container cannot be resumed mid-stream.
    */
-  async *read(follow: boolean, resumable = false): AsyncGenerator<Uint8Array> {
+  async *read({ follow, resumable = false }: ReadOptions): AsyncGenerator<Uint8Array> {
     if (!follow) await this.whenComplete();
     let generation = this.generation;
     let offset = 0;

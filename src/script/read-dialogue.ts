@@ -51,15 +51,25 @@ export function readDialogue(text: string, cast: Cast, options: DialogueOptions 
   for (let line = 1; lineStart <= text.length; line += 1) {
     const newline = text.indexOf('\n', lineStart);
     const lineEnd = newline === -1 ? text.length : newline;
-    const content = lineStart === lineEnd ? lineStart : labelledStart(text, lineStart, lineEnd, cast, turns, { line, fileName });
+    const content = lineStart === lineEnd ? lineStart : labelledStart({ text, start: lineStart, end: lineEnd, number: line, fileName }, { cast, turns });
     addLine(turns[turns.length - 1]!, text, content, lineEnd);
     lineStart = lineEnd + 1;
   }
   return toSegments(turns, options.turnGapMs ?? TURN_GAP_MS);
 }
 
+/** One line of the dialogue: where it lies in the text, and where to say it is. */
+interface DialogueLine {
+  text: string;
+  start: number;
+  end: number;
+  /** 1-based, for messages. */
+  number: number;
+  fileName: string;
+}
+
 /** Where the spoken part of a line starts; a label in the cast starts a turn (or goes on with one). */
-function labelledStart(text: string, start: number, end: number, cast: Cast, turns: Turn[], at: { line: number; fileName: string }): number {
+function labelledStart({ text, start, end, number, fileName }: DialogueLine, { cast, turns }: { cast: Cast; turns: Turn[] }): number {
   const line = text.slice(start, end);
   const escaped = /^[ \t]*\\/.exec(line);
   if (escaped) return LABEL.test(line.slice(escaped[0].length)) ? start + escaped[0].length : start;
@@ -71,7 +81,7 @@ function labelledStart(text: string, start: number, end: number, cast: Cast, tur
   if (!member) {
     if (!NAME_LIKE.test(name)) return start;
     const names = [...cast.values()].map((m) => m.name).join(', ');
-    throw new UsageError(`In ${describePlace(at.fileName, { line: at.line, column: indent.length + 1 })}: "${name}" is not in the cast (${names})`, {
+    throw new UsageError(`In ${describePlace(fileName, { line: number, column: indent.length + 1 })}: "${name}" is not in the cast (${names})`, {
       hint: `Add it to the cast (${name}=voice), fix the name, or write \\${name}: to say the line as written.`,
     });
   }

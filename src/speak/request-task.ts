@@ -1,7 +1,7 @@
-import type { Dispatcher } from 'undici';
 import type { AudioFormat } from '../audio/formats.js';
 import { chunkKey } from '../cache/chunk-store.js';
 import { ProviderError } from '../errors.js';
+import type { HttpClient } from '../http/http-client.js';
 import { fetchSpeech } from '../http/speech-client.js';
 import type { PlannedRequest } from '../plan/plan-requests.js';
 import type { PreparedSpeech } from '../providers/provider-spec.js';
@@ -25,7 +25,7 @@ export interface RequestTaskContext {
   wire: AudioFormat;
   /** The provider's adapter for this request's settings. */
   prepared(request: PlannedRequest): PreparedSpeech;
-  dispatcher: Dispatcher;
+  http: HttpClient;
   timeoutMs: number;
   tally: RunTally;
   events: SpeakEvents;
@@ -70,9 +70,10 @@ async function attemptRequest(request: PlannedRequest, run: AttemptRun, context:
   try {
     const result = await fetchSpeech({
       provider: context.provider.connection.name,
+      dialect: context.provider.spec.responses,
       request: http,
       format: context.wire,
-      dispatcher: context.dispatcher,
+      http: context.http,
       signal: run.signal,
       timeoutMs: context.timeoutMs,
       onAccepted: (limits) => run.accepted(limits),

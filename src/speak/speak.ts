@@ -1,4 +1,3 @@
-import type { Dispatcher } from 'undici';
 import type { AudioFormat } from '../audio/formats.js';
 import { createJoiner, planOutputs, type OutputPlan, type OutputRequest } from '../audio/format-plan.js';
 import { codecOf } from '../audio/formats.js';
@@ -7,6 +6,7 @@ import { coverImage } from '../audio/tags/cover-image.js';
 import { tagJoiner, type BookInfo } from '../audio/tags/tagged-joiner.js';
 import type { ChunkStore } from '../cache/chunk-store.js';
 import { UsageError } from '../errors.js';
+import type { HttpClient } from '../http/http-client.js';
 import type { AudioSink } from '../output/audio-sink.js';
 import { planRequests, type Plan, type PlannedRequest, type RunSettings } from '../plan/plan-requests.js';
 import type { DocumentInfo, Segment } from '../plan/segment.js';
@@ -53,7 +53,7 @@ export interface SpeakJob {
   resumable: boolean;
   timeoutMs: number;
   concurrency: number;
-  dispatcher: Dispatcher;
+  http: HttpClient;
   signal: AbortSignal;
   events: SpeakEvents;
 }
@@ -142,7 +142,7 @@ async function run(job: SpeakJob, parts: RunParts): Promise<void> {
     control,
     window: Math.max(2 * job.concurrency, 8),
     task: (request) =>
-      requestTask(request, { provider: job.provider, job: job.order ?? 0, wire: parts.wire, prepared: parts.prepared, dispatcher: job.dispatcher, timeoutMs: job.timeoutMs, tally: parts.tally, events: job.events, count: parts.plan.requests.length, resumable: job.resumable }),
+      requestTask(request, { provider: job.provider, job: job.order ?? 0, wire: parts.wire, prepared: parts.prepared, http: job.http, timeoutMs: job.timeoutMs, tally: parts.tally, events: job.events, count: parts.plan.requests.length, resumable: job.resumable }),
     done: (request, info) => {
       if (info.cached) parts.tally.cacheHits++;
       job.events.requestDone(request.index, { cached: info.cached, chars: codePointLength(request.text) });

@@ -47,7 +47,7 @@ export async function writePlan(options: WritePlanOptions): Promise<void> {
 async function writeRequest(request: PlannedRequest, options: WritePlanOptions): Promise<void> {
   const { feed, outputs, timeline } = options;
   const buffer = await feed.audio(request.index);
-  for await (const bytes of buffer.read(options.follow, options.resumable)) {
+  for await (const bytes of buffer.read({ follow: options.follow, resumable: options.resumable })) {
     await outputs.push(bytes);
     for (const sink of timeline) sink.audio?.(bytes);
   }

@@ -222,14 +222,23 @@ const CONTEXT_SENSITIVE = /[\u{1F1E6}-\u{1F1FF}\u200D]/u;
 function lastBoundary(text: string, start: number, limit: number, granularity: 'word' | 'grapheme'): number | undefined {
   const from = limit - WINDOW_BEFORE;
   if (from > start && !CONTEXT_SENSITIVE.test(text.slice(from, limit + RESYNC))) {
-    const near = boundaryIn(text, from, from + RESYNC, limit, granularity);
+    const near = boundaryIn(text, { from, trusted: from + RESYNC, limit, granularity });
     if (near !== undefined) return near;
   }
-  return boundaryIn(text, start, start + 1, limit, granularity);
+  return boundaryIn(text, { from: start, trusted: start + 1, limit, granularity });
+}
+
+interface BoundarySearch {
+  /** Where segmenting starts: a boundary, or far enough back that the segmenter has found its feet. */
+  from: number;
+  /** Boundaries before this are not believed. */
+  trusted: number;
+  limit: number;
+  granularity: 'word' | 'grapheme';
 }
 
 /** The last boundary in [trusted, limit] found by segmenting from `from`. */
-function boundaryIn(text: string, from: number, trusted: number, limit: number, granularity: 'word' | 'grapheme'): number | undefined {
+function boundaryIn(text: string, { from, trusted, limit, granularity }: BoundarySearch): number | undefined {
   let best: number | undefined;
   for (const s of segmenter(granularity).segment(text.slice(from, Math.min(text.length, limit + RESYNC)))) {
     const at = from + s.index;

@@ -103,6 +103,14 @@ describe('--dry-run', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  test("a self-hosted server is not priced by OpenAI's table, even under an OpenAI model name", async () => {
+    await runTts(['config', 'set', 'kokoro.baseUrl', fake.url], { env: box.env });
+    const r = await runTts(['-p', 'kokoro', '-m', 'tts-1', '-o', box.path('k.mp3'), '--dry-run'], { env: box.env, stdin: book });
+    expect(r.code).toBe(0);
+    expect(r.stdout.toString()).toContain('Estimated cost: unknown for this provider');
+    expect(fake.requests).toHaveLength(0);
+  });
+
   test('--json gives the plan to scripts; OpenRouter is priced from its models API', async () => {
     fake.fallback = json(OPENROUTER_MODELS);
     const r = await runTts(['-p', 'openrouter', '-o', box.path('b.mp3'), '--dry-run', '--json', '--base-url', fake.url], { env: { ...box.env, OPENROUTER_API_KEY: KEY }, stdin: book });

@@ -6,6 +6,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach } from 'vitest';
 import { runCli } from '../../src/cli/run-cli.js';
+import type { ProviderSpec } from '../../src/providers/provider-spec.js';
 import { FakeProvider, type Reply } from './fake-provider.js';
 
 export interface TtsResult {
@@ -22,6 +23,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Retry waits happen instantly unless a test says otherwise. */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** The providers known by name, when a test brings its own. */
+  providers?: readonly ProviderSpec[];
 }
 
 /**
@@ -72,6 +75,7 @@ export async function runTts(args: string[], options: RunOptions = {}): Promise<
     sleep: (ms, signal) => ((clock += ms), sleep(ms, signal)),
     now: () => clock,
     random: () => 0.5,
+    ...(options.providers ? { providers: options.providers } : {}),
   });
   await new Promise((r) => setImmediate(r));
   return { code, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8') };

@@ -1,6 +1,9 @@
 import { describe, expect, test } from 'vitest';
 import { ProviderError } from '../../src/errors.js';
 import { SseAudioDecoder } from '../../src/http/sse-decoder.js';
+import { OPENAI_RESPONSES } from '../../src/providers/compatible-shapes.js';
+
+const openai = { provider: 'openai', dialect: OPENAI_RESPONSES };
 
 const audio = Buffer.from(Array.from({ length: 300 }, (_, i) => (i * 7) % 256));
 const delta = (bytes: Buffer) => JSON.stringify({ type: 'speech.audio.delta', audio: bytes.toString('base64') });
@@ -14,7 +17,7 @@ const stream = [
 ].join('');
 
 function decode(pieces: Buffer[]): { audio: Buffer; decoder: SseAudioDecoder } {
-  const decoder = new SseAudioDecoder('openai');
+  const decoder = new SseAudioDecoder(openai);
   const out: Uint8Array[] = [];
   for (const p of pieces) out.push(...decoder.push(p));
   out.push(...decoder.end());
@@ -48,12 +51,12 @@ describe('SSE audio decoder', () => {
   });
 
   test('an error event becomes a provider error with its message', () => {
-    const decoder = new SseAudioDecoder('openai');
+    const decoder = new SseAudioDecoder(openai);
     expect(() => decoder.push(Buffer.from('data: {"type":"error","error":{"message":"overloaded","code":"server_error"}}\n\n'))).toThrow(ProviderError);
-    expect(() => new SseAudioDecoder('x').push(Buffer.from('data: {"type":"error","error":{"message":"overloaded"}}\n\n'))).toThrow(/overloaded/);
+    expect(() => new SseAudioDecoder({ ...openai, provider: 'x' }).push(Buffer.from('data: {"type":"error","error":{"message":"overloaded"}}\n\n'))).toThrow(/overloaded/);
   });
 
   test('an event that is not JSON is an error, not silence', () => {
-    expect(() => new SseAudioDecoder('openai').push(Buffer.from('data: garbage\n\n'))).toThrow(/not JSON/);
+    expect(() => new SseAudioDecoder(openai).push(Buffer.from('data: garbage\n\n'))).toThrow(/not JSON/);
   });
 });

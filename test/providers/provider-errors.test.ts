@@ -11,26 +11,34 @@ useFakeProvider((f, b) => ((fake = f), (box = b)));
 const speakTo = (out: string, extra: string[] = [], env: Record<string, string> = {}) =>
   runTts(['Hello there.', '-o', out, '--base-url', fake.url, ...extra], { env: { ...box.env, OPENAI_API_KEY: 'sk-test', ...env } });
 
-describe("each provider's error shape is shown in its own words, with status, code and request id", () => {
+describe("each provider's error shape is read by that provider, in its own words, with status, code and request id", () => {
+  const KEYS = { OPENAI_API_KEY: 'sk-test', OPENROUTER_API_KEY: 'sk-test', LITELLM_API_KEY: 'sk-test', AZURE_OPENAI_API_KEY: 'az-test', AQUEDUCT_API_KEY: 'aq-test' };
   test.each([
-    ['OpenAI', 401, { error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', param: null, code: 'invalid_api_key' } }, /Incorrect API key provided\./, /code invalid_api_key/],
-    ['OpenRouter numeric code', 402, { error: { code: 402, message: 'Insufficient credits' } }, /Insufficient credits/, /out of credits/],
-    ['OpenRouter schema error', 400, { success: false, error: { name: 'ZodError', message: 'voice: Required' } }, /voice: Required/, /type ZodError/],
-    ['LiteLLM', 400, { error: { message: 'litellm.BadRequestError: model tts not found', type: 'invalid_request_error', param: null, code: '400' } }, /litellm\.BadRequestError/, /status 400/],
-    ['Portkey gateway', 400, { status: 'failure', message: 'Invalid config passed' }, /Invalid config passed/, /status 400/],
-    ['Portkey upstream', 404, { error: { message: 'openai error: model not found', type: 'invalid_request_error' }, provider: 'openai' }, /openai error: model not found/, /base URL/],
-    ['Kokoro-FastAPI', 400, { detail: { error: 'validation_error', message: 'Voice not found', type: 'invalid_request_error' } }, /Voice not found/, /code validation_error/],
-    ['FastAPI validation', 404, { detail: [{ loc: ['body', 'voice'], msg: 'field required' }] }, /field required/, /status 404/],
-    ['Azure string code', 401, { error: { code: '401', message: 'Access denied due to invalid subscription key.' } }, /Access denied/, /code 401/],
-  ])('%s', async (_name, status, body, message, detail) => {
+    ['OpenAI', 'openai', 401, { error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', param: null, code: 'invalid_api_key' } }, /Incorrect API key provided\./, /code invalid_api_key/],
+    ['OpenRouter numeric code', 'openrouter', 402, { error: { code: 402, message: 'Insufficient credits' } }, /Insufficient credits/, /out of credits/],
+    ['OpenRouter schema error', 'openrouter', 400, { success: false, error: { name: 'ZodError', message: 'voice: Required' } }, /voice: Required/, /type ZodError/],
+    ['LiteLLM', 'litellm', 400, { error: { message: 'litellm.BadRequestError: model tts not found', type: 'invalid_request_error', param: null, code: '400' } }, /litellm\.BadRequestError/, /status 400/],
+    ['Portkey gateway', 'portkey', 400, { status: 'failure', message: 'Invalid config passed' }, /answered 400: Invalid config passed\n/, /status 400/],
+    ['Portkey upstream', 'portkey', 404, { error: { message: 'openai error: model not found', type: 'invalid_request_error' }, provider: 'openai' }, /openai error: model not found/, /base URL/],
+    ['Kokoro-FastAPI behind Aqueduct', 'aqueduct', 400, { detail: { error: 'validation_error', message: 'Voice not found', type: 'invalid_request_error' } }, /answered 400: Voice not found\n/, /code validation_error/],
+    ['FastAPI validation (a custom server)', 'kokoro', 404, { detail: [{ loc: ['body', 'voice'], msg: 'field required' }] }, /answered 404: field required\n/, /status 404/],
+    ['Azure string code', 'azure', 401, { error: { code: '401', message: 'Access denied due to invalid subscription key.' } }, /Access denied/, /code 401/],
+  ])('%s', async (_name, provider, status, body, message, detail) => {
     fake.fallback = jsonError(status, body, { 'x-request-id': 'req_abc123' });
-    const r = await speakTo(box.path('a.mp3'));
+    await runTts(['config', 'set', 'kokoro.baseUrl', fake.url], { env: box.env });
+    const r = await speakTo(box.path('a.mp3'), ['-p', provider], KEYS);
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(message);
     expect(r.stderr).toMatch(detail);
     expect(r.stderr).toContain('request id req_abc123');
-    expect(r.stderr).toContain(`answered ${status}`);
+    expect(r.stderr).toContain(`${provider} answered ${status}`);
     expect(existsSync(box.path('a.mp3'))).toBe(false);
+  });
+
+  test("a shape the provider does not send is shown as it came, not read by another provider's rules", async () => {
+    fake.fallback = jsonError(400, { status: 'failure', message: 'Invalid config passed' });
+    const r = await speakTo(box.path('a.mp3'));
+    expect(r.stderr).toContain('openai answered 400: {"status":"failure","message":"Invalid config passed"}');
   });
 });
 

@@ -1,8 +1,4 @@
-/** What a run of `characters` is likely to cost, and how that was worked out. */
-export interface CostEstimate {
-  usd: number;
-  basis: string;
-}
+import type { CostEstimate } from './provider-spec.js';
 
 /** Speech runs at about 15 characters a second (≈ 150 words a minute). */
 export const CHARS_PER_SECOND = 15;
@@ -12,14 +8,13 @@ const PER_MILLION_CHARS: Record<string, number> = { 'tts-1': 15, 'tts-1-hd': 30 
 const MINI_TTS = { inputPerMillionTokens: 0.6, audioPerMinute: 0.015 };
 
 /**
- * The estimated cost of speaking `characters` with `model`: per character for tts-1 and tts-1-hd,
- * by token prices for gpt-4o-mini-tts (text in at ~4 characters a token, audio out by the minute),
- * per character from OpenRouter's models API. Undefined where no price is known (self-hosted,
- * the built-in voice).
+ * What speaking `characters` with one of OpenAI's models costs, whoever serves it (OpenAI, Azure, a
+ * gateway in front of them): per character for tts-1 and tts-1-hd, by token prices for
+ * gpt-4o-mini-tts (text in at ~4 characters a token, audio out by the minute). A vendor prefix
+ * (`openai/tts-1`) is ignored. Undefined for any other model.
  */
-export function estimateCost(model: string, characters: number, perCharacterUsd?: number): CostEstimate | undefined {
+export function openAiPrice(model: string, characters: number): CostEstimate | undefined {
   const bare = model.replace(/^[^/]+\//, '');
-  if (perCharacterUsd !== undefined) return { usd: characters * perCharacterUsd, basis: `$${(perCharacterUsd * 1e6).toFixed(2)} per million characters (OpenRouter)` };
   const perMillion = PER_MILLION_CHARS[bare];
   if (perMillion !== undefined) return { usd: (characters * perMillion) / 1e6, basis: `$${perMillion} per million characters` };
   if (/^gpt-4o-mini-tts/.test(bare)) {
