@@ -21,13 +21,36 @@ export function sniff(bytes: Uint8Array): Sniffed {
   }
   if (bytes.length >= 8 && ascii(bytes, 4, 8) === 'ftyp') return { kind: 'audio', container: 'mp4' };
   if (bytes.length >= 3 && ascii(bytes, 0, 3) === 'ID3') return { kind: 'audio', container: 'mp3' };
-  if (bytes.length >= 2 && bytes[0] === 0xff) {
-    const second = bytes[1] ?? 0;
-    // ADTS: sync 0xFFF, layer bits 00. MPEG audio: sync 0xFFE, layer bits non-zero.
-    if ((second & 0xf6) === 0xf0) return { kind: 'audio', container: 'aac' };
-    if ((second & 0xe0) === 0xe0 && (second & 0x06) !== 0) return { kind: 'audio', container: 'mp3' };
-  }
+  if (isAdtsHeader(bytes)) return { kind: 'audio', container: 'aac' };
+  if (isMp3Header(bytes)) return { kind: 'audio', container: 'mp3' };
   return sniffText(bytes);
+}
+
+/*
+ * A frame header is checked field by field, not by its sync bits alone: raw pcm whose first samples
+ * are -1 (dithered silence) starts FF FF, and was taken for mp3 before.
+ */
+
+/** ADTS: sync 0xFFF, layer 00, a real sampling rate, and a frame at least as long as its header. */
+function isAdtsHeader(b: Uint8Array): boolean {
+  if (b.length < 7 || b[0] !== 0xff || (b[1]! & 0xf6) !== 0xf0) return false;
+  const rateIndex = (b[2]! >> 2) & 0x0f;
+  const frameLength = ((b[3]! & 0x03) << 11) | (b[4]! << 3) | (b[5]! >> 5);
+  return rateIndex < 13 && frameLength >= 7;
+}
+
+/**
+ * MPEG audio as speech servers send it: Layer III, a version that exists, a bitrate from the table
+ * (not free, not the forbidden 1111), a sampling rate that exists, and no reserved emphasis.
+ */
+function isMp3Header(b: Uint8Array): boolean {
+  if (b.length < 4 || b[0] !== 0xff || (b[1]! & 0xe0) !== 0xe0) return false;
+  const version = (b[1]! >> 3) & 0x03;
+  const layer = (b[1]! >> 1) & 0x03;
+  const bitrate = b[2]! >> 4;
+  const rate = (b[2]! >> 2) & 0x03;
+  const emphasis = b[3]! & 0x03;
+  return version !== 1 && layer === 1 && bitrate !== 0 && bitrate !== 15 && rate !== 3 && emphasis !== 2;
 }
 
 /**
