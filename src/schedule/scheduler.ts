@@ -101,6 +101,11 @@ export class Scheduler {
   private readonly queue: Entry[] = [];
   /** Requests still being looked up in the cache: none starts ahead of one of these. */
   private readonly admitting = new Set<Entry>();
+  /**
+   * Requests not yet in the store, by cache key: the same text said twice in one run (a refrain, a
+   * repeated heading, the same sentence in two files) is sent once, and the second waits for it.
+   */
+  private readonly unsettled = new Map<string, Promise<unknown>>();
   private limiter: LimiterState;
   private wake: { at: number; cancel: AbortController } | undefined;
   private shown: RunWait | undefined;
@@ -133,7 +138,12 @@ export class Scheduler {
       } else if (cached !== undefined) {
         entry.buffer.resolve(await ChunkBuffer.existing(cached));
         entry.done.resolve({ cached: true });
+      } else if (this.unsettled.has(entry.task.key)) {
+        // Looked up again once its twin is in the store (or has failed, and it is sent itself).
+        const twin = this.unsettled.get(entry.task.key)!;
+        void twin.then(() => this.admit(entry));
       } else {
+        this.trackUnsettled(entry);
         this.enqueue(entry);
       }
     } catch (error) {
@@ -142,6 +152,16 @@ export class Scheduler {
       this.admitting.delete(entry);
       this.pump();
     }
+  }
+
+  private trackUnsettled(entry: Entry): void {
+    const { key } = entry.task;
+    const settled = entry.done.promise.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.unsettled.set(key, settled);
+    void settled.then(() => this.unsettled.get(key) === settled && this.unsettled.delete(key));
   }
 
   /** Into the queue at its place by (job, request): a resent request goes back ahead of later ones. */

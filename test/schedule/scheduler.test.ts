@@ -153,6 +153,35 @@ async function until(check: () => boolean): Promise<void> {
 const never = () => new AbortController().signal;
 
 describe('the scheduler', () => {
+  test('the same request twice in a run is sent once: the second is served from the first', async () => {
+    const { scheduler, clock } = setup({ concurrency: 4 });
+    const log: string[] = [];
+    const first = gated([0, 0], log);
+    const twin = { ...scripted([0, 1], [{}], log, clock), key: first.key };
+    const runs = [scheduler.run(first, never()), scheduler.run(twin, never())];
+    await until(() => log.length >= 1);
+    await tick();
+    expect(log).toEqual(['start 0.0']);
+    first.release();
+    expect(await runs[0]!.done).toEqual({ cached: false });
+    expect(await runs[1]!.done).toEqual({ cached: true });
+    expect(log).toEqual(['start 0.0']);
+    expect(readFileSync((await runs[1]!.buffer).path, 'utf8')).toBe('audio');
+  });
+
+  test('if the first of two twins fails for good, the second is sent itself', async () => {
+    const { scheduler, clock } = setup({ concurrency: 4, retries: 0 });
+    const log: string[] = [];
+    const first = gated([0, 0], log);
+    const twin = { ...scripted([0, 1], [{}], log, clock), key: first.key };
+    const runs = [scheduler.run(first, never()), scheduler.run(twin, never())];
+    await until(() => log.length >= 1);
+    first.release(new ProviderError('openai answered 400: bad', { provider: 'openai', status: 400, retryable: false }));
+    await expect(runs[0]!.done).rejects.toThrow(/bad/);
+    expect(await runs[1]!.done).toEqual({ cached: false });
+    expect(log).toEqual(['start 0.0', '0.1']);
+  });
+
   test('runs at most `concurrency` requests at once; the next starts when one finishes', async () => {
     const { scheduler } = setup({ concurrency: 2 });
     const log: string[] = [];
