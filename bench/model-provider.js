@@ -9,12 +9,15 @@ import { wavHeader } from '../dist/audio/wav.js';
 export async function startModelProvider({ ttfbMs, msPerChar, bytesPerChar, pieceMs = 20 }) {
   const firstBytes = [];
   const requests = [];
+  /** Each request's input length in characters, in arrival order. */
+  const inputChars = [];
   const server = createServer(async (req, res) => {
     requests.push(performance.now());
     let body = '';
     for await (const part of req) body += part;
     const { input, response_format: format } = JSON.parse(body);
     const chars = [...input].length;
+    inputChars.push(chars);
     await sleep(ttfbMs);
     res.writeHead(200, { 'content-type': format === 'wav' ? 'audio/wav' : 'audio/pcm' });
     if (format === 'wav') res.write(wavHeader({ formatTag: 1, sampleRate: 24_000, channels: 1, bitsPerSample: 16 }, undefined));
@@ -37,6 +40,7 @@ export async function startModelProvider({ ttfbMs, msPerChar, bytesPerChar, piec
     url: `http://127.0.0.1:${server.address().port}`,
     firstBytes,
     requests,
+    inputChars,
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }),
   };
 }

@@ -23,7 +23,7 @@ export function prose(chars) {
 }
 
 /** Runs the real bin; resolves with wall time, the time its stdout first carried audio, and peak RSS. */
-function runTts(args, text, env) {
+export function runTts(args, text, env) {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });

@@ -7,6 +7,7 @@ import { benchMarkdown } from './markdown.js';
 import { benchPipeline } from './pipeline.js';
 import { benchPlayback } from './playback.js';
 import { benchRateLimits } from './rate-limits.js';
+import { benchScript } from './script.js';
 import { benchStartup } from './startup.js';
 
 function table(title, rows) {
@@ -21,6 +22,7 @@ function table(title, rows) {
 const sections = [
   ['Start-up', () => benchStartup()],
   ['Long text against a model provider on 127.0.0.1', () => benchPipeline()],
+  ['Scripts: a dialogue and an SSML file against the same provider (pauses cost no wall time)', () => benchScript()],
   ['Rate limits: a provider on 127.0.0.1 that enforces them', () => benchRateLimits()],
   ['Playing (ALSA file plugin as the sound card)', () => benchPlayback()],
   ['Joining chunks (input bytes per second)', () => benchJoins()],
