@@ -189,6 +189,21 @@ describe('--subtitles on real speech', () => {
     expect(cues.at(-1)!.end).toBeLessThan(probe(box.path('aac.m4a')).duration);
   }, TIMEOUT);
 
+  test('SSML: a <mark> is timed where its sentence starts, and a <break> is silence between cues', async () => {
+    const [a, b, c] = [POOL[0]!, POOL[1]!, POOL[2]!];
+    const script = `<speak>${a} <mark name="second"/>${b}<break time="1500ms"/><mark name="third"/>${c}</speak>`;
+    writeFileSync(box.path('script.ssml'), script);
+    const r = await spawnTts(['-f', box.path('script.ssml'), '-o', box.path('script.wav'), '--subtitles', box.path('script.json')], { env: env() });
+    expect(r.code).toBe(0);
+    const json = JSON.parse(readFileSync(box.path('script.json'), 'utf8')) as { cues: Cue[]; marks: { name: string; time: number }[] };
+    expect(json.cues.map((q) => q.text)).toEqual([a, b, c]);
+    const [second, third] = [json.marks.find((m) => m.name === 'second')!, json.marks.find((m) => m.name === 'third')!];
+    // A mark inside a request is timed at its sentence's cue; one after a break, where the next request begins.
+    expect(second.time).toBeCloseTo(json.cues[1]!.start, 2);
+    expect(third.time).toBeGreaterThanOrEqual(json.cues[1]!.end + 1.5 - 0.002);
+    expect(third.time).toBeLessThanOrEqual(json.cues[2]!.start);
+  }, TIMEOUT);
+
   test('the built-in voice is timed too', async () => {
     const text = storyText(POOL, 8, 17);
     const r = await spawnTts([text, '-p', 'local', '-o', box.path('local.wav'), '--subtitles', box.path('local.srt')], { env: box.env });
