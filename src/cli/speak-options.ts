@@ -186,12 +186,6 @@ export function parseSpeakOptions(flags: RawSpeakFlags, config: ConfigReader, st
   const streamFormat = flags.streamFormat ?? 'audio';
   if (streamFormat !== 'audio' && streamFormat !== 'sse') throw new UsageError(`--stream-format must be sse or audio, not "${streamFormat}"`);
 
-  const configSpeed = config.get('speed');
-  const speed =
-    flags.speed !== undefined ? number('--speed', flags.speed, { min: 0.25, max: 4 })
-    : typeof configSpeed === 'number' ? configSpeed
-    : undefined;
-
   if (flags.instructions !== undefined && flags.instructions.trim() === '') throw new UsageError('--instructions cannot be empty');
   for (const [flag, value] of [['--model', flags.model], ['--voice', flags.voice], ['--provider', flags.provider], ['--base-url', flags.baseUrl]] as const) {
     if (value !== undefined && value.trim() === '') throw new UsageError(`${flag} cannot be empty`);
@@ -209,15 +203,11 @@ export function parseSpeakOptions(flags: RawSpeakFlags, config: ConfigReader, st
     format,
     model: flags.model ?? text(config.get('model')),
     voice: flags.voice ?? text(config.get('voice')),
-    speed,
     instructions: flags.instructions,
     provider: flags.provider,
     baseUrl: flags.baseUrl,
     streamFormat,
-    rpm: flags.rpm !== undefined ? number('--rpm', flags.rpm, RPM_RANGE) : configRpm(config),
-    timeoutMs: 1000 * (flags.timeout !== undefined ? number('--timeout', flags.timeout, { min: 1, max: 3600 }) : DEFAULT_TIMEOUT_SECONDS),
-    concurrency: flags.concurrency !== undefined ? number('--concurrency', flags.concurrency, { min: 1, max: 32, integer: true }) : DEFAULT_CONCURRENCY,
-    retries: flags.retries !== undefined ? number('--retries', flags.retries, { min: 0, max: 10, integer: true }) : DEFAULT_RETRIES,
+    ...numericOptions(flags, config),
     cache: flags.cache !== false,
     quiet: flags.quiet === true,
     debug: flags.debug === true,
@@ -232,6 +222,21 @@ export function parseSpeakOptions(flags: RawSpeakFlags, config: ConfigReader, st
     chapters: nonEmpty('--chapters', flags.chapters),
     title: nonEmpty('--title', flags.title),
     author: nonEmpty('--author', flags.author),
+  };
+}
+
+/** Speed, pacing, timeout, concurrency and retries: each in its range, else the config's or the default. */
+function numericOptions(flags: RawSpeakFlags, config: ConfigReader): Pick<SpeakOptions, 'speed' | 'rpm' | 'timeoutMs' | 'concurrency' | 'retries'> {
+  const configSpeed = config.get('speed');
+  return {
+    speed:
+      flags.speed !== undefined ? number('--speed', flags.speed, { min: 0.25, max: 4 })
+      : typeof configSpeed === 'number' ? configSpeed
+      : undefined,
+    rpm: flags.rpm !== undefined ? number('--rpm', flags.rpm, RPM_RANGE) : configRpm(config),
+    timeoutMs: 1000 * (flags.timeout !== undefined ? number('--timeout', flags.timeout, { min: 1, max: 3600 }) : DEFAULT_TIMEOUT_SECONDS),
+    concurrency: flags.concurrency !== undefined ? number('--concurrency', flags.concurrency, { min: 1, max: 32, integer: true }) : DEFAULT_CONCURRENCY,
+    retries: flags.retries !== undefined ? number('--retries', flags.retries, { min: 0, max: 10, integer: true }) : DEFAULT_RETRIES,
   };
 }
 

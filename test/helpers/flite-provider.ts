@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { random, speakRequest } from '../../bench/align-corpus.js';
+import { random, speakRequest, type SpeakOptions } from '../../bench/align-corpus.js';
 import { bytesReply, streamingWav, type Reply } from './fake-provider.js';
 
 /** Where one sentence's sound lies in a request's audio, in seconds. */
@@ -25,7 +25,7 @@ export const sentencesOf = (text: string): string[] => text.split(/(?<=[.?!])\s+
  * varied length, so the true place of every sentence is known. Answers pcm, wav, or aac (ADTS made
  * by ffmpeg, as a provider's aac is).
  */
-export function fliteReply(served: Map<string, ServedRequest>, voice = 'slt'): Reply {
+export function fliteReply(served: Map<string, ServedRequest>, voice: SpeakOptions['voice'] = 'slt'): Reply {
   return async (req, res) => {
     const input = String(req.body['input']);
     const format = String(req.body['response_format'] ?? 'mp3');
