@@ -216,6 +216,19 @@ describe('--subtitles on real speech', () => {
     expect(cues.at(-1)!.end).toBeGreaterThan(duration - 0.6);
   }, TIMEOUT);
 
+  test('--play: the subtitles are written while the speakers play it', async () => {
+    // ALSA's file plugin as the sound card: what is played is recorded.
+    writeFileSync(box.path('.asoundrc'), `pcm.!default {\n  type file\n  slave.pcm "null"\n  file "${box.path('heard.wav')}"\n  format "wav"\n}\n`);
+    const text = storyText(POOL, 6, 18);
+    const r = await spawnTts([text, '-p', 'local', '--play', '-q', '--subtitles', box.path('played.vtt')], { env: box.env });
+    expect(r.code).toBe(0);
+    const cues = readCues(box.path('played.vtt'));
+    expect(cues.map((c) => c.text)).toEqual(sentencesOf(text));
+    const heard = readFileSync(box.path('heard.wav'));
+    const bytesPerSecond = heard.readUInt32LE(28);
+    expect((heard.length - 44) / bytesPerSecond).toBeGreaterThan(cues.at(-1)!.end);
+  }, TIMEOUT);
+
   test('--subtitles with several outputs, or on the audio\'s own stdout, is refused before any request', async () => {
     writeFileSync(box.path('a.txt'), 'One.');
     writeFileSync(box.path('b.txt'), 'Two.');
