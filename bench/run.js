@@ -1,4 +1,5 @@
 // npm run bench: speed and memory targets, measured against local servers only.
+// `npm run bench -- rate` (any words) runs only the sections whose titles contain one of them.
 import { benchAlign } from './align.js';
 import { benchBooks } from './books.js';
 import { benchJoins } from './joins.js';
@@ -31,8 +32,11 @@ const sections = [
   ['Markdown (the parser loads only when Markdown is read)', () => benchMarkdown()],
   ['Subtitle alignment (flite speech, one sentence at a time)', () => benchAlign()],
 ];
+const only = process.argv.slice(2).map((word) => word.toLowerCase());
+const chosen = sections.filter(([title]) => only.length === 0 || only.some((word) => title.toLowerCase().includes(word)));
+if (chosen.length === 0) throw new Error(`No bench section's title contains ${only.join(' or ')}`);
 let missed = 0;
-for (const [title, run] of sections) {
+for (const [title, run] of chosen) {
   const rows = await run();
   missed += rows.filter((r) => r.ok === false).length;
   table(title, rows);
