@@ -1,4 +1,4 @@
-import { ProviderError } from '../errors.js';
+import { ProviderError, TtsError } from '../errors.js';
 import { LONGEST_SERVER_WAIT_MS, waitInWords } from '../http/retry-policy.js';
 import { STALL_LIMIT_MS } from './rate-policy.js';
 
@@ -40,4 +40,34 @@ export function stalledError(error: ProviderError): ProviderError {
     hint: 'The provider keeps refusing: its rate limit, a spent daily quota, or a cap on parallel requests. Try again later, or with a lower --concurrency or --rpm. Chunks already finished are cached (unless --no-cache), so a rerun resumes.',
     cause: error,
   });
+}
+
+/**
+ * Statuses no other request of the run can escape: the key refused (401, 403: every request uses the
+ * same key and model) or the account out of credits or quota (402, and a 429 that is not retryable:
+ * OpenAI's insufficient_quota).
+ */
+const ACCOUNT_STATUSES: ReadonlySet<number> = new Set([401, 402, 403, 429]);
+
+/**
+ * Whether a failure for good stops the whole run (every output of a batch), not only its own job:
+ * it is about the account or the key, not the request. Asking again for another file would only
+ * meet the same answer, and spend a request on it.
+ */
+export function failsEveryRequest(error: unknown): boolean {
+  return error instanceof ProviderError && !error.details.retryable && error.details.status !== undefined && ACCOUNT_STATUSES.has(error.details.status);
+}
+
+/**
+ * A request not sent because the run had already stopped on a failure that no request of it could
+ * escape (a spent quota, a refused key, a limit that did not reopen). The failure itself, with its
+ * hint, is reported where it happened; this names it, without a hint of its own, so a batch's
+ * summary says it once.
+ */
+export class RunStoppedError extends TtsError {
+  constructor(readonly stoppedBy: unknown) {
+    const message = stoppedBy instanceof Error ? stoppedBy.message : String(stoppedBy);
+    super(stoppedBy instanceof TtsError ? stoppedBy.kind : 'provider', `Not sent: the run stopped at an earlier failure (${message})`, { cause: stoppedBy });
+    this.name = 'RunStoppedError';
+  }
 }

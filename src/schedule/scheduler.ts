@@ -3,7 +3,7 @@ import { InterruptedError, type ProviderError } from '../errors.js';
 import type { RateLimits } from '../http/rate-limit-headers.js';
 import { retryDelayMs } from '../http/retry-policy.js';
 import { ChunkBuffer } from './chunk-buffer.js';
-import { failureKind, stalledError, tooLongToWait } from './failure-kind.js';
+import { failsEveryRequest, failureKind, RunStoppedError, stalledError, tooLongToWait } from './failure-kind.js';
 import { accept, createLimiter, end, gate, refuse, stalled, start, succeed, type Hold, type LimiterState, type Ticket, type WaitReason } from './rate-policy.js';
 
 /** One send of a request, as the task makes it. */
@@ -94,8 +94,10 @@ interface Chunk {
  * Runs requests, cache first, through one rate limiter (src/schedule/rate-policy.ts): at most the
  * adapted concurrency at once, paced by what the provider says and by --rpm, in (job, request) order.
  * One scheduler serves every output and job of a run, so they share one budget. A job that fails
- * stops only its own queued requests; requests already sent finish into the cache, since the
- * provider bills them anyway and a rerun should not pay twice.
+ * stops only its own queued requests, unless the failure is one no request can escape (a spent
+ * quota, a refused key, a limit that will not reopen in time): then nothing more is sent for any job.
+ * Requests already sent finish into the cache, since the provider bills them anyway and a rerun
+ * should not pay twice.
  */
 export class Scheduler {
   private readonly queue: Entry[] = [];
@@ -114,6 +116,11 @@ export class Scheduler {
   private idleWaiters: (() => void)[] = [];
   /** Nothing starts until the job that just failed has heard of it and stopped its queued requests. */
   private paused = false;
+  /**
+   * A failure no request of the run can escape (a spent quota, a refused key, a limit that will not
+   * reopen in time): from then on nothing is sent, for any job; the cache still serves what it has.
+   */
+  private stoppedBy: { error: unknown } | undefined;
   private readonly now: () => number;
 
   constructor(private readonly options: SchedulerOptions) {
@@ -167,6 +174,7 @@ export class Scheduler {
   /** Into the queue at its place by (job, request): a resent request goes back ahead of later ones. */
   private enqueue(entry: Entry): void {
     if (entry.stop.aborted || this.options.interrupt.aborted) return void this.fail(entry, new InterruptedError('Stopped before it was sent'));
+    if (this.stoppedBy) return void this.fail(entry, new RunStoppedError(this.stoppedBy.error));
     const at = this.queue.findIndex((queued) => before(entry.task.order, queued.task.order));
     this.queue.splice(at < 0 ? this.queue.length : at, 0, entry);
     // A stopped job's queued requests go at once, not when a slot next frees up.
@@ -318,6 +326,7 @@ export class Scheduler {
       : kind.kind === 'too-long' ? tooLongToWait(kind.error)
       : error;
     const failing = this.fail(entry, failure);
+    if (kind.kind === 'refused' || kind.kind === 'too-long' || (kind.kind === 'fatal' && failsEveryRequest(error))) this.stopAll(failure);
     // A job hears of its failure through promise reactions; once they have run it has stopped, and
     // its queued requests are gone: a spent quota costs one request, not one more per free slot.
     this.paused = true;
@@ -326,6 +335,15 @@ export class Scheduler {
       this.pump();
     });
     return failing;
+  }
+
+  /** Every queued request, of every job, fails with what stopped the run; none more is sent. */
+  private stopAll(failure: unknown): void {
+    this.stoppedBy ??= { error: failure };
+    for (const entry of this.queue.splice(0)) {
+      entry.stop.removeEventListener('abort', entry.onStop);
+      void this.fail(entry, new RunStoppedError(this.stoppedBy.error));
+    }
   }
 
   private async fail(entry: Entry, error: unknown): Promise<void> {

@@ -6,6 +6,7 @@ import { DiskCache } from '../../src/cache/chunk-store.js';
 import { InterruptedError, ProviderError } from '../../src/errors.js';
 import type { RateLimits } from '../../src/http/rate-limit-headers.js';
 import type { ChunkBuffer } from '../../src/schedule/chunk-buffer.js';
+import { RunStoppedError } from '../../src/schedule/failure-kind.js';
 import { RESET_MARGIN_MS } from '../../src/schedule/rate-policy.js';
 import { Scheduler, type AttemptRun, type AudioTask, type RunWait, type SchedulerOptions } from '../../src/schedule/scheduler.js';
 
@@ -338,6 +339,57 @@ describe('the scheduler', () => {
     expect([...log].sort()).toEqual(['0.0', 'start 0.1']);
     // The one already sent finished (into the cache: the provider bills it anyway).
     expect(await runs[1]!.done).toEqual({ cached: false });
+  });
+
+  test.each([
+    ['a spent quota (insufficient_quota)', 429, 'You exceeded your current quota', true],
+    ['out of credits', 402, 'Insufficient credits', true],
+    ['a key refused', 401, 'Incorrect API key provided', true],
+    ['a key not allowed this model', 403, 'Forbidden', true],
+    ['a request refused for its own text', 400, 'Invalid input', false],
+    ['a model not found', 404, 'No such model', false],
+    ['a server error, retries used up', 500, 'Internal error', false],
+  ])('%s (%i) in one job: stops every job of the run = %s', async (_what, status, words, stopsAll) => {
+    const { scheduler, clock } = setup({ concurrency: 1, retries: 0 });
+    const log: string[] = [];
+    const kept = scripted([5, 0], [{}], log, clock);
+    await scheduler.run(kept, never()).done;
+    const failure = new ProviderError(`openai answered ${status}: ${words}`, { provider: 'openai', status, retryable: status === 500 });
+    const failing = scheduler.run(scripted([0, 0], [failure], log, clock), new AbortController().signal);
+    // Another job (another file of a batch): its own stop signal, never aborted by the first job.
+    const others = [0, 1].map((i) => scheduler.run(scripted([1, i], [{}], log, clock), never()));
+    await expect(failing.done).rejects.toThrow(words);
+    const outcomes = await Promise.allSettled(others.map((r) => r.done));
+    const later = await Promise.allSettled([scheduler.run(kept, never()).done, scheduler.run(scripted([2, 0], [{}], log, clock), never()).done]);
+    if (stopsAll) {
+      expect(log).toEqual(['5.0', '0.0']);
+      for (const outcome of [...outcomes, later[1]!]) {
+        expect(outcome.status).toBe('rejected');
+        const error = (outcome as PromiseRejectedResult).reason as RunStoppedError;
+        expect(error).toBeInstanceOf(RunStoppedError);
+        expect(error.message).toBe(`Not sent: the run stopped at an earlier failure (openai answered ${status}: ${words})`);
+        expect(error.kind).toBe('provider');
+      }
+    } else {
+      expect(log).toEqual(['5.0', '0.0', '1.0', '1.1', '2.0']);
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled']);
+      expect(later[1]!.status).toBe('fulfilled');
+    }
+    // What the cache has is served either way: it costs no request.
+    expect(later[0]).toEqual({ status: 'fulfilled', value: { cached: true } });
+  });
+
+  test('a run that gave up (10 minutes without a success) sends nothing more for any job', async () => {
+    const { scheduler, clock } = setup({ concurrency: 1, retries: 0 });
+    const log: string[] = [];
+    const refused = scripted([0, 0], [rateLimited({ retryAfterMs: 30_000 })], log, clock);
+    const first = scheduler.run(refused, new AbortController().signal);
+    const other = scheduler.run(scripted([1, 0], [{}], log, clock), never());
+    await clock.runUntil(first.done);
+    await expect(first.done).rejects.toThrow(/nothing has succeeded for 10 min/);
+    await expect(other.done).rejects.toThrow(/^Not sent: the run stopped at an earlier failure \(openai answered 429: Rate limit reached; nothing has succeeded/);
+    expect(new Set(log)).toEqual(new Set(['0.0']));
+    expect(refused.starts).toHaveLength(21);
   });
 
   test('a retry-after over 10 minutes stops the run with what the server asked', async () => {
