@@ -3,13 +3,14 @@ import { planOutputs } from '../audio/format-plan.js';
 import type { ChunkStore } from '../cache/chunk-store.js';
 import { runCost } from '../discovery/run-cost.js';
 import { createHttpClient, type HttpClient } from '../http/http-client.js';
-import { PartialFailure, TtsError, UsageError, type ErrorKind } from '../errors.js';
+import { InterruptedError, PartialFailure, TtsError, UsageError, type ErrorKind } from '../errors.js';
 import { openOutput } from '../output/open-output.js';
 import type { ResolvedProvider } from '../providers/registry.js';
 import type { Scheduler } from '../schedule/scheduler.js';
 import { planFor, type SpeakJob } from '../speak/speak.js';
 import { speakMany, type JobOutcome } from '../speak/speak-many.js';
-import { formatError } from './format-error.js';
+import { exitCodeFor } from './exit-codes.js';
+import { errorFields, formatError } from './format-error.js';
 import { RunProgress } from './run-progress.js';
 import { openStore, newScheduler, runSettings } from './run-shared.js';
 import { estimatedSeconds } from './dry-run.js';
@@ -104,29 +105,39 @@ async function jobFor(unit: SpeechUnit, run: BatchRun): Promise<SpeakJob> {
   };
 }
 
-/** One line per file, then the totals; or the same as JSON. A failure anywhere sets the exit code. */
+/**
+ * One line per input, in the order given, then the totals; or the same as JSON. A failure anywhere
+ * sets the exit code: that of the first input that failed, in the order given.
+ */
 async function report(units: Units, outcomes: readonly JobOutcome[], run: BatchRun): Promise<void> {
   const { options, env } = run;
-  const files = [
-    ...units.units.map((unit, i) => ({ unit: unit.label, output: unit.output?.kind === 'file' ? unit.output.path : undefined, outcome: outcomes[i]! })),
-    ...units.unread.map((u) => ({ unit: u.label, output: undefined, outcome: { ok: false, error: u.error } as JobOutcome })),
-  ];
+  const files = inOrder(units, outcomes);
   const sent = outcomes.reduce((n, o) => n + (o.ok ? o.report.sentCharacters : 0), 0);
   const cost = await runCost({ provider: run.provider, model: runSettings(options, run.provider).model, characters: sent, signal: env.io.signal, mayAsk: false });
   if (options.json) env.io.stdout.write(`${env.reporter.printableJson(JSON.stringify({ files: files.map(fileJson), estimatedCostUsd: cost ? Math.round(cost.usd * 1e6) / 1e6 : null }))}\n`);
   else for (const line of summaryLines(files, options)) env.reporter.info(line);
+  // Ctrl-C ends the run, whatever the files it cut short say: 130 (143 for SIGTERM), not their code.
+  if (env.io.signal.aborted) throw env.io.signal.reason instanceof InterruptedError ? env.io.signal.reason : new InterruptedError();
   const failed = files.filter((f) => !f.outcome.ok);
-  if (failed.length > 0) {
-    const first = (failed[0]!.outcome as { error: unknown }).error;
-    const kind: ErrorKind = first instanceof TtsError ? first.kind : 'provider';
-    throw new PartialFailure(kind, `${failed.length} of ${files.length} files failed: ${failed.map((f) => f.unit).join(', ')}`);
-  }
+  if (failed.length === 0) return;
+  const first = (failed[0]!.outcome as { error: unknown }).error;
+  const kind: ErrorKind = first instanceof TtsError ? first.kind : 'provider';
+  throw new PartialFailure(kind, `${failed.length} of ${files.length} files failed: ${failed.map((f) => f.unit).join(', ')}`, {
+    hint: options.cache ? 'Rerun the same command once the cause is fixed: chunks already finished come from the cache, so the files written cost nothing again.' : undefined,
+  });
 }
 
 type FileOutcome = { unit: string; output: string | undefined; outcome: JobOutcome };
 
+/** Every input's outcome in the order given: those that could not be read in their places among those spoken. */
+function inOrder(units: Units, outcomes: readonly JobOutcome[]): FileOutcome[] {
+  const unread = (at: number): FileOutcome[] => units.unread.filter((u) => u.at === at).map((u) => ({ unit: u.label, output: undefined, outcome: { ok: false, error: u.error } }));
+  const spoken = units.units.flatMap((unit, i) => [...unread(i), { unit: unit.label, output: unit.output?.kind === 'file' ? unit.output.path : undefined, outcome: outcomes[i]! }]);
+  return [...spoken, ...unread(units.units.length)];
+}
+
 function fileJson(f: FileOutcome): Record<string, unknown> {
-  if (!f.outcome.ok) return { input: f.unit, output: f.output ?? null, ok: false, error: f.outcome.error instanceof Error ? f.outcome.error.message : String(f.outcome.error) };
+  if (!f.outcome.ok) return { input: f.unit, output: f.output ?? null, ok: false, error: errorFields(f.outcome.error, exitCodeFor(f.outcome.error)) };
   const r = f.outcome.report;
   return { input: f.unit, output: f.output ?? null, ok: true, audioSeconds: r.audioSeconds ?? null, bytes: r.bytes, chunks: r.chunks, characters: r.characters, requests: r.requests, cacheHits: r.cacheHits };
 }

@@ -37,13 +37,18 @@ export function formatError(error: unknown, debug: boolean): string {
  * code, and the provider's status, code and request id where it answered.
  */
 export function errorJson(error: unknown, exitCode: number): string {
+  return JSON.stringify({ error: errorFields(error, exitCode) });
+}
+
+/** The fields of errorJson's object, for a JSON document that lists several errors (a batch's files). */
+export function errorFields(error: unknown, exitCode: number): Record<string, unknown> {
   const base = {
     kind: error instanceof TtsError ? error.kind : 'unexpected',
     message: error instanceof Error ? error.message : String(error),
     hint: error instanceof TtsError ? (error.hint ?? null) : null,
     exitCode,
   };
-  if (!(error instanceof ProviderError)) return JSON.stringify({ error: base });
+  if (!(error instanceof ProviderError)) return base;
   const { provider, status, code, requestId } = error.details;
-  return JSON.stringify({ error: { ...base, provider, status: status ?? null, code: code ?? null, requestId: requestId ?? null } });
+  return { ...base, provider, status: status ?? null, code: code ?? null, requestId: requestId ?? null };
 }

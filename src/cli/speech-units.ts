@@ -23,6 +23,8 @@ export interface SpeechUnit {
 export interface UnreadInput {
   label: string;
   error: unknown;
+  /** Its place in the order given: before the unit of this index (after the last, when there are no more). */
+  at: number;
 }
 
 export interface Units {
@@ -44,7 +46,7 @@ export async function readUnits(words: readonly string[], options: SpeakOptions,
     const read = readInput(words, input, { options, io, single: inputs.length === 1 });
     // Into a folder, an input that cannot be read is named at the end; the others still go out.
     if (folder !== undefined && inputs.length > 1) {
-      await read.then((r) => reads.push({ input, read: r }), (error: unknown) => unread.push({ label: input ?? 'stdin', error }));
+      await read.then((r) => reads.push({ input, read: r }), (error: unknown) => unread.push({ label: input ?? 'stdin', error, at: reads.length }));
     } else {
       reads.push({ input, read: await read });
     }
