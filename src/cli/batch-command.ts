@@ -56,7 +56,7 @@ export async function runBatch(units: Units, options: SpeakOptions, env: SpeakEn
   const run: BatchRun = { options, env, provider, store, http, scheduler, progress };
   await reporter.startProgress(`Speaking with ${provider.spec.description}…`);
   try {
-    const outcomes = await speakMany(units.units.map((unit) => () => jobFor(unit, run)), { signal: io.signal, onOutcome: () => run.progress.fileDone() });
+    const outcomes = await speakMany(units.units.map((unit) => () => jobFor(unit, run)), { signal: io.signal, onOutcome: (index) => run.progress.fileDone(units.units[index]!.label) });
     reporter.stopProgress();
     await report(units, outcomes, run);
   } finally {

@@ -11,6 +11,11 @@ import type { SpeakOptions } from './speak-options.js';
  */
 export class RunProgress {
   private readonly state: ProgressState = { chunksDone: 0, chunks: 0, charsDone: 0, chars: 0 };
+  /**
+   * The outputs under way, in the order they began. Two run at once in a batch (the next one's
+   * requests queue behind the last of this one's): the line names the first, the one being written.
+   */
+  private readonly under: string[] = [];
 
   constructor(
     private readonly options: SpeakOptions,
@@ -34,7 +39,8 @@ export class RunProgress {
       planned: (plan) => {
         // One job alone learns its size here; a batch knew every job's before it began.
         if (!state.files) Object.assign(state, { chunks: plan.requests.length, chars: plan.characters });
-        state.current = label;
+        if (label !== undefined) this.under.push(label);
+        state.current = this.under[0];
         reporter.progress(state);
       },
       requestDone: (_index, info) => {
@@ -58,8 +64,12 @@ export class RunProgress {
     if (wait && wait.reason !== 'rpm' && (options.verbose || (!reporter.interactive && wait.ms >= 10_000))) reporter.info(`tts: ${describeWait(wait)}`);
   }
 
-  fileDone(): void {
+  /** The output `label` has ended, written or failed. */
+  fileDone(label: string): void {
     if (this.state.files) this.state.files.done++;
+    const at = this.under.indexOf(label);
+    if (at >= 0) this.under.splice(at, 1);
+    this.state.current = this.under[0];
     this.reporter.progress(this.state);
   }
 }
