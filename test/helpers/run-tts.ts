@@ -20,6 +20,8 @@ export interface RunOptions {
   stdin?: string | Buffer;
   stdinIsTTY?: boolean;
   stdoutIsTTY?: boolean;
+  /** stderr as a terminal 160 columns wide, as ora draws on one (cursor moves are no-ops); set no CI in env to see progress. */
+  stderrIsTTY?: boolean;
   signal?: AbortSignal;
   /** Retry waits happen instantly unless a test says otherwise. */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
@@ -55,6 +57,7 @@ export async function runTts(args: string[], options: RunOptions = {}): Promise<
   const stdout = new PassThrough() as PassThrough & { isTTY?: boolean };
   const stderr = new PassThrough() as PassThrough & { isTTY?: boolean };
   stdout.isTTY = options.stdoutIsTTY ?? false;
+  if (options.stderrIsTTY) Object.assign(stderr, { isTTY: true, columns: 160, cursorTo: () => true, clearLine: () => true, moveCursor: () => true });
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   stdout.on('data', (b: Buffer) => out.push(b));
