@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { InterruptedError } from '../../src/errors.js';
 import { decode, requireTool } from '../helpers/audio-tools.js';
 import { fakePcm, jsonError, sameBytes, speechReply, type FakeProvider, type Reply } from '../helpers/fake-provider.js';
-import { runTts, type Sandbox, useFakeProvider } from '../helpers/run-tts.js';
+import { runTts, type Sandbox, spawnTts, useFakeProvider } from '../helpers/run-tts.js';
 
 /*
  * Many files in one run (issue 12): `-f` with several paths, `-o folder/` for a file each, `-o file`
@@ -126,6 +126,17 @@ describe('a batch with bad inputs', () => {
     ]);
     // The summary for scripts is the one JSON document on stdout: no error object follows it.
     expect(r.stdout.toString().trim().split('\n')).toHaveLength(1);
+  });
+
+  test('through the real bin: the process exits with that code, and --json is the one thing on stdout', async () => {
+    fake.fallback = failingFor('two', jsonError(400, { error: { message: 'Input contains a forbidden word' } }));
+    const files = inputs({ 'one.txt': prose('one'), 'two.txt': prose('two'), 'three.txt': Buffer.from([0, 1, 2, 0xff]) });
+    const r = await spawnTts(['-f', ...files, '-o', `${box.path('out')}/`, '-F', 'wav', '--json'], { env: env() });
+    expect(r.code).toBe(4);
+    const json = JSON.parse(r.stdout.toString()) as BatchJson;
+    expect(json.files.map((f) => [f.ok, f.error?.exitCode])).toEqual([[true, undefined], [false, 4], [false, 2]]);
+    expect(r.stderr).toMatch(/^tts: 2 of 3 files failed: .*in\/two\.txt, .*in\/three\.txt$/m);
+    expectDecodesTo(box.path('out/one.wav'), 'one');
   });
 
   test('when every input is readable, a provider failure gives exit 4', async () => {

@@ -144,6 +144,18 @@ describe('rate limits, as the user sees them', () => {
     expect(r.stderr).toMatch(/tts: waiting 3\.0 s as the provider asked \(retry-after\)/);
   });
 
+  test('retry-after-ms is waited out to the millisecond, before retry-after, and uses up no --retries', async () => {
+    const waits: number[] = [];
+    fake.reply(
+      jsonError(429, { error: { message: 'Slow down' } }, { 'retry-after-ms': '1500', 'retry-after': '9' }),
+      jsonError(429, { error: { message: 'Slow down' } }, { 'retry-after-ms': '250' }),
+    );
+    const r = await runTts(['Hello there.', '-o', box.path('a.mp3'), '--base-url', fake.url, '--retries', '0'], { env: env(), sleep: async (ms) => void waits.push(ms) });
+    expect(r.code, r.stderr).toBe(0);
+    expect(waits).toEqual([1500, 250]);
+    expect(fake.requests).toHaveLength(3);
+  });
+
   test('a long wait gets a line in a log even without --verbose; a short one does not', async () => {
     fake.reply(jsonError(429, { error: { message: 'Slow down' } }, { 'retry-after': '30' }), jsonError(429, { error: { message: 'Slow down' } }, { 'retry-after': '2' }));
     const r = await runTts(['Hello there.', '-o', box.path('a.mp3'), '--base-url', fake.url], { env: env() });
