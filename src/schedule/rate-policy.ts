@@ -16,6 +16,10 @@ import { DEFAULT_BACKOFF, LONGEST_SERVER_WAIT_MS } from '../http/retry-policy.js
  *
  * What the provider says comes first: retry-after holds every start until then, and the
  * x-ratelimit-remaining/reset readings hold new starts once the budget is spent, before a refusal.
+ * A reset is counted from when the request was sent, but the provider counted it on arrival: the
+ * trip there (a network's latency, a busy machine) makes the count early. So until a request sent
+ * right at a reset has been taken, it goes alone, the rest of the new window once it is: a margin
+ * too short costs one refused request (and doubles), not a window's worth at once.
  */
 
 /** Why the run holds its next request. */
@@ -75,6 +79,10 @@ export interface LimiterState {
   /** Tokens one request uses, as the readings show it. */
   readonly tokenCost: number | undefined;
   readonly marginMs: number;
+  /** A request sent right at a reset has been taken since the margin last grew: new windows go at once. */
+  readonly resetTrusted: boolean;
+  /** The request sent right at a reset, while the margin is not trusted: the others wait for its answer. */
+  readonly probe: number | undefined;
   /** --rpm: the gap between starts, and when the next may go. */
   readonly gapMs: number | undefined;
   readonly nextStartAt: number;
@@ -114,6 +122,8 @@ export function createLimiter(options: { concurrency: number; rpm?: number | und
     tokens: undefined,
     tokenCost: undefined,
     marginMs: RESET_MARGIN_MS,
+    resetTrusted: false,
+    probe: undefined,
     gapMs: options.rpm === undefined ? undefined : 60_000 / options.rpm,
     nextStartAt: -Infinity,
     lastProgressAt: undefined,
@@ -139,7 +149,7 @@ function quotaHold(state: LimiterState, now: number): Hold | undefined {
 
 /** May a request start now; if not, is it waiting for a slot (a finish) or for a time? */
 export function gate(state: LimiterState, now: number): Gate {
-  if (state.inFlight >= state.limit) return { kind: 'slot' };
+  if (state.inFlight >= state.limit || state.probe !== undefined) return { kind: 'slot' };
   const holds = [state.hold, quotaHold(state, now), state.gapMs === undefined ? undefined : { until: state.nextStartAt, reason: 'rpm' as const }];
   const longest = holds.filter((h): h is Hold => h !== undefined && h.until > now).sort((a, b) => b.until - a.until)[0];
   return longest ? { kind: 'wait', ...longest } : { kind: 'go' };
@@ -151,7 +161,7 @@ export function start(state: LimiterState, now: number): { state: LimiterState; 
   const nextStartAt = state.gapMs === undefined ? state.nextStartAt : Math.max(now, state.nextStartAt) + state.gapMs;
   const rolled = { requests: rollOver(state.requests, state.starts, now), tokens: rollOver(state.tokens, state.starts, now) };
   return {
-    state: { ...state, ...rolled, starts: seq, inFlight: state.inFlight + 1, nextStartAt, lastProgressAt: state.lastProgressAt ?? now },
+    state: { ...state, ...rolled, starts: seq, inFlight: state.inFlight + 1, nextStartAt, lastProgressAt: state.lastProgressAt ?? now, probe: afterReset && !state.resetTrusted ? seq : state.probe },
     ticket: { seq, startedAt: now, afterReset },
   };
 }
@@ -169,7 +179,8 @@ function rollOver(budget: Budget | undefined, starts: number, now: number): Budg
 
 /** The provider took the request (its status line is in): what it said of the limits counts from now, not from the audio's end. */
 export function accept(state: LimiterState, ticket: Ticket, limits: RateLimits | undefined): LimiterState {
-  return learn(state, ticket, limits);
+  const taken = ticket.seq === state.probe ? { ...state, probe: undefined, resetTrusted: true } : state;
+  return learn(taken, ticket, limits);
 }
 
 /** The request's audio is complete. */
@@ -182,17 +193,17 @@ export function succeed(state: LimiterState, now: number): LimiterState {
 }
 
 /** A failure that is not the rate limit's business (a 5xx, a dropped connection, a bad request). */
-export function end(state: LimiterState): LimiterState {
-  return { ...state, inFlight: state.inFlight - 1 };
+export function end(state: LimiterState, ticket: Ticket): LimiterState {
+  return { ...state, inFlight: state.inFlight - 1, probe: ticket.seq === state.probe ? undefined : state.probe };
 }
 
 /** A 429 that a wait may fix; what it said decides whether to hold, and whether concurrency was the cause. */
 export function refuse(state: LimiterState, ticket: Ticket, refusal: Refusal, now: number): LimiterState {
-  let next = learn({ ...state, inFlight: state.inFlight - 1 }, ticket, refusal.limits);
+  let next = learn({ ...state, inFlight: state.inFlight - 1, probe: ticket.seq === state.probe ? undefined : state.probe }, ticket, refusal.limits);
   if (refusal.retryAfterMs !== undefined) next = { ...next, hold: later(next.hold, { until: now + refusal.retryAfterMs, reason: 'retry-after' }) };
   if (quotaHold(next, now)) {
     // A spent budget explains the refusal: pacing is the cure, not fewer in parallel.
-    return ticket.afterReset ? { ...next, marginMs: Math.min(MAX_RESET_MARGIN_MS, next.marginMs * 2) } : next;
+    return ticket.afterReset ? { ...next, marginMs: Math.min(MAX_RESET_MARGIN_MS, next.marginMs * 2), resetTrusted: false } : next;
   }
   const bout = state.bout ?? { safe: state.safe, patience: state.patience };
   if (state.inFlight > 1) {

@@ -281,6 +281,8 @@ export class Scheduler {
       this.pump();
       return failing;
     }
+    // Audio that came whole was taken, whether or not the task said so when its status line came.
+    if (!accepted) onAccepted();
     this.limiter = succeed(this.limiter, this.now());
     this.pump();
     try {
@@ -312,7 +314,7 @@ export class Scheduler {
       entry.task.onRefused?.(kind.error);
       return void this.enqueue(entry);
     }
-    this.limiter = end(this.limiter);
+    this.limiter = end(this.limiter, ticket);
     if (kind.kind === 'retry' && entry.retries < this.options.retries) {
       entry.retries++;
       const delayMs = retryDelayMs(entry.retries, kind.error.details.retryAfterMs, this.options.random);

@@ -74,7 +74,7 @@ describe('what each answer teaches', () => {
       (s) => refuse(s, ticket(8, 3050, true), { limits: { requests: { remaining: 0, resetMs: 40 } } }, 3052),
       { marginMs: 2 * RESET_MARGIN_MS, limit: 4 },
     ],
-    ['another failure only frees its slot', state({ inFlight: 3, limit: 3 }), (s) => end(s), { inFlight: 2, limit: 3 }],
+    ['another failure only frees its slot', state({ inFlight: 3, limit: 3 }), (s) => end(s, ticket(9)), { inFlight: 2, limit: 3 }],
     [
       'accepted: the reading counts from the request it answers',
       state({ inFlight: 1, starts: 1 }),
@@ -108,7 +108,7 @@ describe('what each answer teaches', () => {
   });
 
   test('after a reset, a new window holds what the provider said a window holds: that many go, not -c at once', () => {
-    let limiter = state({ ceiling: 8, limit: 8, safe: 8, starts: 6, requests: b(0, 6, 3000, { limit: 3, windowMs: 2900 }) });
+    let limiter = state({ ceiling: 8, limit: 8, safe: 8, starts: 6, requests: b(0, 6, 3000, { limit: 3, windowMs: 2900 }), resetTrusted: true });
     expect(gate(limiter, 2999)).toEqual({ kind: 'wait', until: 3000, reason: 'quota' });
     const at: number[] = [];
     for (let now = 3000; gate(limiter, now).kind === 'go'; now += 10) {
@@ -120,6 +120,34 @@ describe('what each answer teaches', () => {
     expect(gate(limiter, 3030)).toEqual({ kind: 'wait', until: 5900, reason: 'quota' });
     // Long after: as many windows on as have passed.
     expect(start(limiter, 12_000).state.requests).toMatchObject({ remaining: 3, asOf: 9, resetAt: 14_600 });
+  });
+
+  test('until a request sent right at a reset has been taken, it goes alone; once one has, new windows go at once', () => {
+    const window = { requests: b(0, 6, 3000, { limit: 3, windowMs: 2900 }), starts: 6, ceiling: 8, limit: 8, safe: 8 };
+    let limiter = state(window);
+    const probe = start(limiter, 3000);
+    limiter = probe.state;
+    expect(probe.ticket.afterReset).toBe(true);
+    expect(gate(limiter, 3010)).toEqual({ kind: 'slot' });
+    // Refused: the reset came later than counted. The margin doubles, and the next reset probes again.
+    limiter = refuse(limiter, probe.ticket, { limits: { requests: { remaining: 0, resetMs: 30, limit: 3 } } }, 3020);
+    expect(limiter).toMatchObject({ marginMs: 2 * RESET_MARGIN_MS, resetTrusted: false, probe: undefined });
+    const resetAt = 3000 + 30 + RESET_MARGIN_MS;
+    expect(gate(limiter, 3020)).toEqual({ kind: 'wait', until: resetAt, reason: 'quota' });
+    const again = start(limiter, resetAt);
+    expect(gate(again.state, resetAt + 10)).toEqual({ kind: 'slot' });
+    // Taken: the rest of the window goes at once, and so does every later window.
+    limiter = accept(again.state, again.ticket, { requests: { remaining: 2, resetMs: 2890, limit: 3 } });
+    expect(limiter).toMatchObject({ resetTrusted: true, probe: undefined });
+    expect(gate(limiter, resetAt + 20)).toEqual({ kind: 'go' });
+    limiter = start(start(limiter, resetAt + 20).state, resetAt + 30).state;
+    const next = limiter.requests!.resetAt;
+    expect(gate(limiter, next - 1)).toMatchObject({ kind: 'wait', reason: 'quota' });
+    limiter = start(limiter, next).state;
+    expect(gate(limiter, next)).toEqual({ kind: 'go' });
+    // A probe that fails otherwise (a 5xx) lets the others go, still untrusted.
+    const failed = start(state(window), 3000);
+    expect(gate(end(failed.state, failed.ticket), 3010)).toEqual({ kind: 'go' });
   });
 
   test('a start made on the strength of a spent budget whose reset has passed is marked', () => {

@@ -272,6 +272,38 @@ describe('the scheduler', () => {
     expect(waits[0]).toEqual({ untilMs: start + 2000 + RESET_MARGIN_MS, ms: 2000 + RESET_MARGIN_MS, reason: 'quota' });
   });
 
+  test('the first request sent at a reset goes alone until the provider takes it; then the rest of the window goes', async () => {
+    const { scheduler, clock } = setup({ concurrency: 4 });
+    const log: string[] = [];
+    const spent = scripted([0, 0], [{ limits: { requests: { remaining: 0, resetMs: 1000, limit: 3 } } }], log, clock);
+    await scheduler.run(spent, never()).done;
+    const probe = gated([0, 1], log);
+    const rest = [2, 3].map((i) => scripted([0, i], [{}], log, clock));
+    const runs = [probe, ...rest].map((t) => scheduler.run(t, never()));
+    await until(() => clock.pending === 1);
+    clock.fire();
+    await until(() => log.length === 2);
+    await tick();
+    expect(log).toEqual(['0.0', 'start 0.1']);
+    probe.accept();
+    await Promise.all(runs.slice(1).map((r) => r.done));
+    // Both at once (which logs first depends on the file system).
+    expect(log.slice(0, 2)).toEqual(['0.0', 'start 0.1']);
+    expect(log.slice(2).sort()).toEqual(['0.2', '0.3']);
+    probe.release();
+    await runs[0]!.done;
+  });
+
+  test('a request sent at a reset whose task never says its status line came still lets the others go once its audio is whole', async () => {
+    const { scheduler, clock } = setup({ concurrency: 4 });
+    const log: string[] = [];
+    await scheduler.run(scripted([0, 0], [{ limits: { requests: { remaining: 0, resetMs: 1000, limit: 3 } } }], log, clock), never()).done;
+    const silent: AudioTask = { key: key(), order: [0, 1], attempt: async (run) => void log.push('silent', String(run.attempt)) };
+    const runs = [silent, scripted([0, 2], [{}], log, clock)].map((t) => scheduler.run(t, never()));
+    await clock.runUntil(Promise.all(runs.map((r) => r.done)));
+    expect(log).toEqual(['0.0', 'silent', '1', '0.2']);
+  });
+
   test('a 429 with no words while others are in flight is a parallel cap: fewer at once, resent without waiting', async () => {
     const { scheduler, clock } = setup({ concurrency: 4 });
     const log: string[] = [];
