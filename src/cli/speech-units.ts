@@ -3,7 +3,7 @@ import type { OutputFormat } from '../audio/formats.js';
 import { readDocument, type ReadDocument } from '../input/read-document.js';
 import { chapterFileName, inputFileName } from '../output/output-names.js';
 import type { Segment, SpeechDocument } from '../plan/segment.js';
-import { splitChapters } from '../plan/split-chapters.js';
+import { splitChapters, type ChapterPart } from '../plan/split-chapters.js';
 import { UsageError } from '../errors.js';
 import type { CliIo } from './cli-io.js';
 import { isMarkdownFile, type OutputTarget, type SpeakOptions } from './speak-options.js';
@@ -40,10 +40,13 @@ export interface Units {
 export async function readUnits(words: readonly string[], options: SpeakOptions, io: CliIo): Promise<Units> {
   const inputs: (string | undefined)[] = options.files.length > 0 ? options.files : [undefined];
   const folder = options.output?.kind === 'folder' ? options.output.path : undefined;
+  // One book into a folder is split before its chapters are chosen, so each file keeps the name
+  // and track number it has in the whole book.
+  const splitBook = folder !== undefined && inputs.length === 1;
   const reads: { input: string | undefined; read: ReadDocument }[] = [];
   const unread: UnreadInput[] = [];
   for (const input of inputs) {
-    const read = readInput(words, input, { options, io, single: inputs.length === 1 });
+    const read = readInput(words, input, { options, io, single: inputs.length === 1 && !splitBook });
     // Into a folder, an input that cannot be read is named at the end; the others still go out.
     if (folder !== undefined && inputs.length > 1) {
       await read.then((r) => reads.push({ input, read: r }), (error: unknown) => unread.push({ label: input ?? 'stdin', error, at: reads.length }));
@@ -53,9 +56,10 @@ export async function readUnits(words: readonly string[], options: SpeakOptions,
   }
   if (folder === undefined) return { units: [joined(reads, options.output)], unread };
   const extension = extensionOf(options.format);
-  // One book with chapters: a file each. Anything else: a file per input, named after it.
-  const book = reads.length === 1 && inputs.length === 1 && reads[0]!.read.document.segments.some((s) => s.kind === 'chapter');
-  const units = book ? chapterUnits(reads[0]!, folder, extension) : reads.map((r) => inputUnit(r, folder, extension));
+  // One book with chapters (or chapters asked of one input): a file each. Anything else: a file per
+  // input, named after it.
+  const book = splitBook && (options.chapters !== undefined || reads[0]!.read.document.segments.some((s) => s.kind === 'chapter'));
+  const units = book ? await chapterUnits(reads[0]!, { folder, extension, chapters: options.chapters }) : reads.map((r) => inputUnit(r, folder, extension));
   refuseClashes(units);
   return { units, unread };
 }
@@ -94,12 +98,17 @@ function joined(reads: readonly { input: string | undefined; read: ReadDocument 
   };
 }
 
-/** One book into a folder: a file per chapter, `NN Title.ext`, each tagged with its track number. */
-function chapterUnits({ input, read }: { input: string | undefined; read: ReadDocument }, folder: string, extension: string): SpeechUnit[] {
+/**
+ * One book into a folder: a file per chapter (per chosen chapter with `--chapters`), `NN Title.ext`,
+ * each tagged with its track number. Numbers and the track total are the whole book's.
+ */
+async function chapterUnits({ input, read }: { input: string | undefined; read: ReadDocument }, into: { folder: string; extension: string; chapters: string | undefined }): Promise<SpeechUnit[]> {
+  const { folder, extension } = into;
   const book = read.document;
   const parts = splitChapters(book, basename(input ?? 'speech'));
   const total = Math.max(...parts.map((p) => p.number));
-  return parts.map((part) => {
+  const chosen = into.chapters === undefined ? parts : await chosenParts(parts, book, into.chapters);
+  return chosen.map((part) => {
     const name = chapterFileName(part, { total, extension });
     return {
       label: name,
@@ -109,6 +118,15 @@ function chapterUnits({ input, read }: { input: string | undefined; read: ReadDo
       track: { number: part.number, total },
     };
   });
+}
+
+/** The parts `--chapters` names, counted as the whole book's chapter marks are. */
+async function chosenParts(parts: readonly ChapterPart[], book: SpeechDocument, spec: string): Promise<ChapterPart[]> {
+  const { chapterCount, parseChapterSpec } = await import('../books/select-chapters.js');
+  const wanted = new Set(parseChapterSpec(spec, chapterCount(book)));
+  const chosen = parts.filter((part) => wanted.has(part.number));
+  if (chosen.length === 0) throw new UsageError(`--chapters ${spec}: ${wanted.size === 1 ? 'that chapter has' : 'those chapters have'} nothing to speak`);
+  return chosen;
 }
 
 function inputUnit({ input, read }: { input: string | undefined; read: ReadDocument }, folder: string, extension: string): SpeechUnit {

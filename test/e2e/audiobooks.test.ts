@@ -206,6 +206,16 @@ describe('one file per chapter, choosing chapters, naming the book', () => {
     expect(lines[4]).toMatch(/^4 files of 4, 0:\d\d of flac$/);
   }, TIMEOUT);
 
+  test('-o folder/ --chapters 2-3: each file keeps the name and track number it has in the whole book', async () => {
+    const folder = box.path('some/');
+    const r = await spawnTts(['-f', epub('epub2'), '-o', folder, '-F', 'wav', '--chapters', '2-3'], { env: env() });
+    expect(r.code).toBe(0);
+    expect(readdirSync(folder).sort()).toEqual(['02 The Storm.wav', '03 Morning Light.wav']);
+    expect(probeBook(join(folder, '02 The Storm.wav')).tags).toMatchObject({ title: 'The Storm', track: '2/4' });
+    expect(probeBook(join(folder, '03 Morning Light.wav')).tags).toMatchObject({ title: 'Morning Light', track: '3/4' });
+    expect(fake.requests).toHaveLength(3);
+  }, TIMEOUT);
+
   test('--dry-run lists each chapter with its number, title, characters, cost and time, and sends nothing', async () => {
     const r = await spawnTts(['-f', epub('epub2'), '-o', box.path('book.m4b'), '--dry-run'], { env: env() });
     expect(r.code).toBe(0);
