@@ -48,10 +48,17 @@ export async function readDocument(sources: DocumentSources): Promise<ReadDocume
 const EPUB = /\.epub$/i;
 const HTML = /\.x?html?$/i;
 
-/** An EPUB is a zip: read from its file, never as text. */
+/**
+ * An EPUB is a zip: read from its file, never as text. A cover the audio files cannot carry (EPUB
+ * allows GIF, SVG and WebP; the containers take JPEG and PNG) is left out with a warning: the book
+ * is still worth hearing.
+ */
 async function readBook(path: string): Promise<ReadDocument> {
-  const { readEpub } = await import('../books/read-epub.js');
-  return { document: await readEpub(path, { name: path }), warnings: [], lexiconChanges: [] };
+  const [{ readEpub }, { coverKind }] = await Promise.all([import('../books/read-epub.js'), import('../audio/tags/cover-image.js')]);
+  const document = await readEpub(path, { name: path });
+  if (document.cover === undefined || coverKind(document.cover.data) !== undefined) return { document, warnings: [], lexiconChanges: [] };
+  const warning = `the book's cover (${document.cover.mime}) is not a JPEG or PNG image, so the audio files carry none`;
+  return { document: { ...document, cover: undefined }, warnings: [warning], lexiconChanges: [] };
 }
 
 async function chosenChapters(document: SpeechDocument, spec: string): Promise<SpeechDocument> {

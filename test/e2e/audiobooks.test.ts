@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { strToU8, unzipSync, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { PNG } from '../books/hand-made-epub.js';
+import { makeEpub, navDocument, PNG, xhtml } from '../books/hand-made-epub.js';
 import { decode, requireTool } from '../helpers/audio-tools.js';
 import { hang, type FakeProvider } from '../helpers/fake-provider.js';
 import { Sandbox, spawnTts, useFakeProvider } from '../helpers/run-tts.js';
@@ -246,6 +246,31 @@ describe('one file per chapter, choosing chapters, naming the book', () => {
     expect(decodeErrors(box.path('part.m4b'))).toBe('');
   }, TIMEOUT);
 });
+
+test('a book whose cover is a GIF is still spoken: the files carry no cover, and one warning says why', async () => {
+  // EPUB allows GIF (and SVG, WebP) covers; the containers here take JPEG and PNG only.
+  const gif = Buffer.from('R0lGODlhAQABAIAAAAAAAP///ywAAAAAAQABAAACAUwAOw==', 'base64');
+  const book = makeEpub({
+    metadata: '<dc:title>Old Harbour</dc:title><dc:language>en</dc:language>',
+    items: [
+      { id: 'nav', href: 'nav.xhtml', properties: 'nav', spine: false, content: navDocument([['ch1.xhtml', 'Quay'], ['ch2.xhtml', 'Light']]) },
+      { id: 'ch1', href: 'ch1.xhtml', content: xhtml('<h1>Quay</h1><p>The boats were tied up for winter.</p>') },
+      { id: 'ch2', href: 'ch2.xhtml', content: xhtml('<h1>Light</h1><p>The lamp turned all night.</p>') },
+      { id: 'cover', href: 'cover.gif', mediaType: 'image/gif', properties: 'cover-image', spine: false, content: gif },
+    ],
+  });
+  writeFileSync(box.path('gif.epub'), book);
+  const folder = box.path('harbour/');
+  const r = await spawnTts(['-f', box.path('gif.epub'), '-o', folder], { env: env() });
+  expect(r.code).toBe(0);
+  // Once for the book, not once per chapter file.
+  expect(r.stderr.match(/warning: .*cover \(image\/gif\) is not a JPEG or PNG image/g)).toHaveLength(1);
+  for (const [i, title] of ['Quay', 'Light'].entries()) {
+    const file = join(folder, `0${i + 1} ${title}.mp3`);
+    expect(probeBook(file).tags).toMatchObject({ title, album: 'Old Harbour' });
+    expect(coverOf(file)).toHaveLength(0);
+  }
+}, TIMEOUT);
 
 describe('books that cannot be spoken are refused before any request', () => {
   test('a truncated EPUB (the first half of one): exit 2, says it is damaged', async () => {

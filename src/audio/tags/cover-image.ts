@@ -17,15 +17,24 @@ export interface CoverImage {
  */
 export function coverImage(data: Uint8Array): CoverImage {
   const b = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  if (b.length >= 24 && b.readUInt32BE(0) === 0x89504e47 && b.toString('latin1', 12, 16) === 'IHDR') {
+  const kind = coverKind(data);
+  if (kind === 'image/png') {
     const bitDepth = b[24] ?? 8;
     const channels = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 }[b[25] ?? 2] ?? 3;
     return { mime: 'image/png', data, width: b.readUInt32BE(16), height: b.readUInt32BE(20), depth: bitDepth * channels };
   }
-  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return { mime: 'image/jpeg', data, ...jpegSize(b) };
+  if (kind === 'image/jpeg') return { mime: 'image/jpeg', data, ...jpegSize(b) };
   throw new AudioError('the cover is neither a JPEG nor a PNG image, so it cannot be embedded', {
     hint: 'Convert the cover to JPEG or PNG, or leave it out.',
   });
+}
+
+/** What a picture is by its first bytes, if it is one every container here can carry. */
+export function coverKind(data: Uint8Array): CoverImage['mime'] | undefined {
+  const b = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  if (b.length >= 24 && b.readUInt32BE(0) === 0x89504e47 && b.toString('latin1', 12, 16) === 'IHDR') return 'image/png';
+  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'image/jpeg';
+  return undefined;
 }
 
 /** Walks the JPEG markers to the first start-of-frame, which holds the size. */

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { chapterMilliseconds, oneLine, shiftPatches } from '../../../src/audio/tags/book-tags.js';
-import { coverImage } from '../../../src/audio/tags/cover-image.js';
+import { coverImage, coverKind } from '../../../src/audio/tags/cover-image.js';
 import { requireTool } from '../../helpers/audio-tools.js';
 
 let dir: string;
@@ -39,6 +39,10 @@ describe('cover images', () => {
   test('GIF, WebP or anything else is refused once, with a hint, for every format', () => {
     expect(() => coverImage(image('a.gif', []))).toThrow(/neither a JPEG nor a PNG/);
     expect(() => coverImage(Buffer.from('<svg/>'))).toThrow(expect.objectContaining({ hint: expect.stringMatching(/JPEG or PNG/) }));
+  });
+
+  test('coverKind says, without throwing, whether a picture can be carried: a book reader drops one that cannot', () => {
+    expect([image('k.jpg', []), image('k.png', []), image('k.gif', []), Buffer.from('<svg/>'), Buffer.alloc(0)].map((b) => coverKind(b))).toEqual(['image/jpeg', 'image/png', undefined, undefined, undefined]);
   });
 });
 
