@@ -108,11 +108,13 @@ async function chapterUnits({ input, read }: { input: string | undefined; read: 
   const parts = splitChapters(book, basename(input ?? 'speech'));
   const total = Math.max(...parts.map((p) => p.number));
   const chosen = into.chapters === undefined ? parts : await chosenParts(parts, book, into.chapters);
-  return chosen.map((part) => {
+  return chosen.map((part, i) => {
     const name = chapterFileName(part, { total, extension });
+    // What reading the book found is said once, with its first file, not once per chapter.
+    const warnings = i === 0 ? read.warnings : [];
     return {
       label: name,
-      read: { ...read, document: { title: part.title, author: book.author, cover: book.cover, language: book.language, segments: part.segments } },
+      read: { ...read, warnings, document: { title: part.title, author: book.author, cover: book.cover, language: book.language, segments: part.segments } },
       output: { kind: 'file', path: join(folder, name) },
       album: book.title,
       track: { number: part.number, total },
