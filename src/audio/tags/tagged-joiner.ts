@@ -36,15 +36,15 @@ export class TaggedJoiner implements AudioJoiner {
   ) {}
 
   push(bytes: Uint8Array): Uint8Array[] {
-    return this.writer.pass(this.inner.push(bytes));
+    return oneWrite(this.writer.pass(this.inner.push(bytes)));
   }
 
   endChunk(): Uint8Array[] {
-    return this.writer.pass(this.inner.endChunk());
+    return oneWrite(this.writer.pass(this.inner.endChunk()));
   }
 
   silence(ms: number): Uint8Array[] {
-    return this.writer.pass(this.inner.silence(ms));
+    return oneWrite(this.writer.pass(this.inner.silence(ms)));
   }
 
   /** A chapter starts here: where the audio written so far ends. */
@@ -54,7 +54,8 @@ export class TaggedJoiner implements AudioJoiner {
 
   finish(): JoinEnd {
     const joined = this.inner.finish();
-    return this.writer.end(joined, { starts: this.starts, end: this.inner.seconds() ?? 0 }, this.inner.position());
+    const end = this.writer.end(joined, { starts: this.starts, end: this.inner.seconds() ?? 0 }, this.inner.position());
+    return { ...end, tail: oneWrite(end.tail) };
   }
 
   position(): AudioPosition | undefined {
@@ -68,6 +69,15 @@ export class TaggedJoiner implements AudioJoiner {
   seconds(): number | undefined {
     return this.inner.seconds();
   }
+}
+
+/**
+ * The joiners give a piece per codec frame (an mp3 frame is 24 ms), and each piece is a write of its
+ * own: 20 hours of audio were millions of system calls (a whole book's m4b took minutes, mostly in
+ * the kernel). What one call gives goes out as one piece.
+ */
+function oneWrite(pieces: Uint8Array[]): Uint8Array[] {
+  return pieces.length <= 1 ? pieces : [Buffer.concat(pieces)];
 }
 
 /** `inner` with the book's tags for `format`, or `inner` itself where the format carries none. */
