@@ -1,7 +1,7 @@
 // npm run bench: speed and memory targets, measured against local servers only.
 // `npm run bench -- rate` (any words) runs only the sections whose titles contain one of them.
 import { benchAlign } from './align.js';
-import { benchBooks } from './books.js';
+import { benchBooks, benchWholeBook } from './books.js';
 import { benchJoins } from './joins.js';
 import { benchLocalVoice } from './local-voice.js';
 import { benchMarkdown } from './markdown.js';
@@ -29,6 +29,7 @@ const sections = [
   ['Joining chunks (input bytes per second)', () => benchJoins()],
   ['The built-in voice', () => benchLocalVoice()],
   ['Reading a 1 MB EPUB (what a dry run does first)', () => benchBooks()],
+  ['A 1 MB EPUB (about 20 hours) through the bin: its dry run, a whole m4b, Ctrl-C and the rerun', () => benchWholeBook()],
   ['Markdown (the parser loads only when Markdown is read)', () => benchMarkdown()],
   ['Subtitle alignment (flite speech, one sentence at a time)', () => benchAlign()],
 ];
