@@ -47,13 +47,25 @@ export function toneReply(served: Map<string, ServedTone>): Reply {
       res.end(JSON.stringify({ error: { message: `this test provider does not speak ${format}` } }));
       return;
     }
-    const hz = 200 + (hash(input) % 60) * 20;
-    const seconds = Math.max(0.25, [...input].length * SECONDS_PER_CHAR);
-    const encoded = await run('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', `sine=frequency=${hz}:duration=${seconds}:sample_rate=24000`, '-ac', '1', ...args, '-']);
-    const body = format === 'wav' ? streamingWav(encoded) : encoded;
-    served.set(input, { input, format, hz, ...(format === 'pcm' || format === 'wav' ? { samples: encoded.length / 2, preSkip: 0, sampleRate: 24_000 } : await packetLength(encoded)) });
+    const key = `${format}\0${input}`;
+    const made = TONES.get(key) ?? tone(input, format, args);
+    TONES.set(key, made);
+    const { body, ...measured } = await made;
+    served.set(input, { input, format, ...measured });
     await bytesReply(() => body, { contentType: format === 'mp3' ? 'audio/mpeg' : `audio/${format}` })(req, res);
   };
+}
+
+/** The same input in the same format is the same tone: made once per test file, as tests repeat books. */
+const TONES = new Map<string, Promise<{ body: Buffer; hz: number; samples: number; preSkip: number; sampleRate: number }>>();
+
+async function tone(input: string, format: string, args: string[]): Promise<{ body: Buffer; hz: number; samples: number; preSkip: number; sampleRate: number }> {
+  const hz = 200 + (hash(input) % 60) * 20;
+  const seconds = Math.max(0.25, [...input].length * SECONDS_PER_CHAR);
+  const encoded = await run('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', `sine=frequency=${hz}:duration=${seconds}:sample_rate=24000`, '-ac', '1', ...args, '-']);
+  const body = format === 'wav' ? streamingWav(encoded) : encoded;
+  const length = format === 'pcm' || format === 'wav' ? { samples: encoded.length / 2, preSkip: 0, sampleRate: 24_000 } : await packetLength(encoded);
+  return { body, hz, ...length };
 }
 
 /**
