@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { strToU8, unzipSync, zipSync } from 'fflate';
@@ -362,4 +362,31 @@ test('Ctrl-C in the middle of a book, then the same command: only the requests n
   expect(resent).toHaveLength(3);
   expect(again.stderr).toMatch(/· 3 requests, 2 from cache/);
   expectStartsAt(probeBook(box.path('book.opus')), chapterStarts(heardInOrder(BOOK)));
+}, TIMEOUT);
+
+/** A command line as a shell splits it: words, and double-quoted strings as one. */
+const shellWords = (line: string): string[] => [...line.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2]!);
+
+test("the README's audiobook commands, run as written, do what they say", async () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const section = readme.slice(readme.indexOf('\n## Audiobooks\n'));
+  const commands = /```sh\n([\s\S]*?)```/.exec(section)![1]!.trim().split('\n').map((line) => shellWords(line.replace(/\s+#.*$/, '')));
+  expect(commands.map((c) => c[0])).toEqual(Array(5).fill('tts'));
+  copyFileSync(epub('epub3'), box.path('book.epub'));
+  writeFileSync(box.path('page.html'), PAGE);
+  for (const command of commands) {
+    const sent = fake.requests.length;
+    const r = await spawnTts(command.slice(1), { env: env(), cwd: box.dir });
+    expect(r.code, `${command.join(' ')}: ${r.stderr}`).toBe(0);
+    if (command.includes('--dry-run')) {
+      expect(r.stdout.toString()).toContain(`  4. Evening · `);
+      expect(fake.requests.length).toBe(sent);
+    }
+  }
+  expect(probeBook(box.path('book.m4b')).chapters.map((c) => c.title)).toEqual(TITLES);
+  expect(readdirSync(box.path('book')).sort()).toEqual(TITLES.map((t, i) => `0${i + 1} ${t}.mp3`));
+  const part = probeBook(box.path('part.opus'));
+  expect(part.chapters.map((c) => c.title)).toEqual(['The Storm', 'Morning Light']);
+  expect(part.tags).toMatchObject({ title: 'The Storm', artist: 'Ada Wren' });
+  expect(probeBook(box.path('page.mp3')).chapters.map((c) => c.title)).toEqual(['Arrivals', 'Departures']);
 }, TIMEOUT);

@@ -87,9 +87,9 @@ export async function runTts(args: string[], options: RunOptions = {}): Promise<
 export const BIN = fileURLToPath(new URL('../../bin/tts.js', import.meta.url));
 
 /** Runs the real bin (built JS) as a user would. */
-export function spawnTts(args: string[], options: { env: Record<string, string | undefined>; stdin?: string | Buffer; keepStdinOpen?: boolean; onSpawn?: (pid: number) => void; nodePath?: string }): Promise<TtsResult> {
+export function spawnTts(args: string[], options: { env: Record<string, string | undefined>; stdin?: string | Buffer; keepStdinOpen?: boolean; onSpawn?: (pid: number) => void; nodePath?: string; cwd?: string }): Promise<TtsResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(options.nodePath ?? process.execPath, [BIN, ...args], { env: options.env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(options.nodePath ?? process.execPath, [BIN, ...args], { env: options.env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'], ...(options.cwd ? { cwd: options.cwd } : {}) });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
