@@ -57,7 +57,7 @@ async function readBook(path: string): Promise<ReadDocument> {
   const [{ readEpub }, { coverKind }] = await Promise.all([import('../books/read-epub.js'), import('../audio/tags/cover-image.js')]);
   const document = await readEpub(path, { name: path });
   if (document.cover === undefined || coverKind(document.cover.data) !== undefined) return { document, warnings: [], lexiconChanges: [] };
-  const warning = `the book's cover (${document.cover.mime}) is not a JPEG or PNG image, so the audio files carry none`;
+  const warning = `the book's cover is not a JPEG or PNG image (its package says ${document.cover.mime}), so the audio files carry none`;
   return { document: { ...document, cover: undefined }, warnings: [warning], lexiconChanges: [] };
 }
 
