@@ -55,6 +55,12 @@ export class RunProgress {
     };
   }
 
+  /** A book's chapter has begun in the output: the progress line names it. */
+  chapter(title: string): void {
+    this.state.current = title;
+    this.reporter.progress(this.state);
+  }
+
   /** The scheduler holds every request on a limit (or stops holding them: undefined). */
   waiting(wait: RunWait | undefined): void {
     const { reporter, options } = this;

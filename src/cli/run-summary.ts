@@ -1,3 +1,4 @@
+import type { ChapterLength } from './chapter-log.js';
 import { maskSecret } from '../config/secrets.js';
 import type { CostEstimate } from '../providers/provider-spec.js';
 import type { ExchangeInfo, SpeakReport } from '../speak/speak.js';
@@ -10,6 +11,8 @@ export interface RunFacts {
   output: string;
   /** Of what was sent: a chunk from the cache costs nothing. */
   cost: CostEstimate | undefined;
+  /** A book's chapters as written: where each starts and how long it lasts. */
+  chapters?: readonly ChapterLength[];
 }
 
 export const plural = (n: number, word: string): string => `${n.toLocaleString('en')} ${word}${n === 1 ? '' : 's'}`;
@@ -59,7 +62,16 @@ export function summaryJson(report: SpeakReport, facts: RunFacts): string {
     estimatedCostUsd: facts.cost ? Math.round(facts.cost.usd * 1e6) / 1e6 : null,
     costBasis: facts.cost?.basis ?? null,
     requestIds: report.requestIds,
+    ...(facts.chapters && facts.chapters.length > 0 ? { chapters: facts.chapters.map((c) => ({ title: c.title, start: ms(c.start), seconds: ms(c.seconds) })) } : {}),
   });
+}
+
+const ms = (seconds: number): number => Math.round(seconds * 1000) / 1000;
+
+/** One line a chapter: its number, length and title, the lengths aligned. */
+export function chapterLines(chapters: readonly ChapterLength[]): string[] {
+  const width = String(chapters.length).length;
+  return chapters.map((c, i) => `  ${String(i + 1).padStart(width)}  ${duration(c.seconds).padStart(7)}  ${c.title}`);
 }
 
 export interface ExchangeView {

@@ -17,7 +17,8 @@ import type { Reporter } from '../ui/reporter.js';
 import type { CliIo } from './cli-io.js';
 import { pickProvider } from './pick-provider.js';
 import { dryRunJson, dryRunText } from './dry-run.js';
-import { summaryJson, summaryLine, type RunFacts } from './run-summary.js';
+import { chapterLines, summaryJson, summaryLine, type RunFacts } from './run-summary.js';
+import { ChapterLog, type ChapterLength } from './chapter-log.js';
 import { RunProgress } from './run-progress.js';
 import { openTimeline } from './run-timeline.js';
 import { newScheduler, openStore, runSettings } from './run-shared.js';
@@ -130,6 +131,7 @@ async function speakAndReport(context: RunContext, transport: Transport, io: Cli
   const store = await openStore(options, io, reporter);
   const progress = new RunProgress(options, reporter, { secretHeaders: provider.spec.secretHeaders });
   const scheduler = newScheduler(options, { store, io, provider, onWaiting: (wait) => progress.waiting(wait) });
+  const chapters = new ChapterLog((title) => progress.chapter(title));
   await reporter.startProgress(`Speaking with ${provider.spec.description}…`);
   try {
     const report = await speak({
@@ -137,7 +139,7 @@ async function speakAndReport(context: RunContext, transport: Transport, io: Cli
       provider,
       settings: runSettings(options, provider),
       outputs: transport.outputs,
-      timeline: transport.timeline,
+      timeline: [...transport.timeline, chapters],
       info: context.info,
       scheduler,
       store,
@@ -151,7 +153,7 @@ async function speakAndReport(context: RunContext, transport: Transport, io: Cli
     reporter.stopProgress();
     const player = transport.outputs.find((o) => o.request.player)?.sink as PlayerSink | undefined;
     if (player?.playerName && player.playerName !== 'speaker') reporter.info(`Played through ${player.playerName}.`);
-    await printSummary(report, context, io, reporter);
+    await printSummary(report, context, { io, reporter, chapters: chapters.lengths() });
   } finally {
     reporter.stopProgress();
     // Requests already sent finish into the cache before it closes: the provider bills them anyway.
@@ -160,15 +162,17 @@ async function speakAndReport(context: RunContext, transport: Transport, io: Cli
   }
 }
 
-async function printSummary(report: SpeakReport, context: RunContext, io: CliIo, reporter: Reporter): Promise<void> {
+async function printSummary(report: SpeakReport, context: RunContext, { io, reporter, chapters }: { io: CliIo; reporter: Reporter; chapters: ChapterLength[] }): Promise<void> {
   const { options } = context;
   // What the provider bills: the characters sent, not those the cache had.
   const cost = await runCost({ provider: context.provider, model: context.model, characters: report.sentCharacters, signal: io.signal, mayAsk: false });
   if (options.json) {
     // Scripts read the summary from stdout, unless stdout carries the audio.
-    (options.output?.kind === 'stdout' ? io.stderr : io.stdout).write(`${reporter.printableJson(summaryJson(report, context.facts(cost)))}\n`);
+    (options.output?.kind === 'stdout' ? io.stderr : io.stdout).write(`${reporter.printableJson(summaryJson(report, { ...context.facts(cost), chapters }))}\n`);
   } else {
     reporter.info(summaryLine(report, context.facts(cost)));
+    // A book's summary gives each chapter's length; a text with one chapter or none needs no list.
+    if (chapters.length > 1) chapterLines(chapters).forEach((line) => reporter.info(line));
   }
 }
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { makeEpub, navDocument, PNG, xhtml } from '../books/hand-made-epub.js';
 import { decode, requireTool } from '../helpers/audio-tools.js';
 import { hang, type FakeProvider } from '../helpers/fake-provider.js';
-import { Sandbox, spawnTts, useFakeProvider } from '../helpers/run-tts.js';
+import { runTts, Sandbox, spawnTts, useFakeProvider } from '../helpers/run-tts.js';
 import { partFiles, startTts, until } from '../helpers/spawn-bin.js';
 import { toneReply, type ServedTone } from '../helpers/tone-provider.js';
 
@@ -177,11 +177,38 @@ describe.each([
     // Vorbis comments give chapter starts only: ffprobe ends an Ogg file's last chapter at its own estimate.
     if (ext !== 'opus') expect(probed.chapters.at(-1)!.end).toBeCloseTo(total, 2);
 
+    // The summary gives each chapter's length, as the file's own marks have it.
+    expect(r.stderr.split('\n').filter((line) => /^ {2}\d+ +\d+:\d\d {2}/.test(line)).map((line) => line.replace(/^ {2}\d+ +\d+:\d\d {2}/, ''))).toEqual(TITLES);
+
     expect(probed.tags).toMatchObject({ title: 'The Lighthouse Keeper', artist: 'Ada Wren' });
     // WAV has no standard place for a picture.
     if (ext !== 'wav') expect(coverOf(out).equals(PNG)).toBe(true);
   }, TIMEOUT);
 });
+
+test("--json: the summary gives each chapter its start and length, as the file's marks have them", async () => {
+  const out = box.path('book.mp3');
+  const r = await spawnTts(['-f', epub('epub3'), '-o', out, '--json'], { env: env() });
+  expect(r.code).toBe(0);
+  const summary = JSON.parse(r.stdout.toString()) as { chapters: { title: string; start: number; seconds: number }[]; audioSeconds: number };
+  const probed = probeBook(out);
+  expect(summary.chapters.map((c) => c.title)).toEqual(TITLES);
+  summary.chapters.forEach((c, i) => {
+    expect(c.start).toBeCloseTo(probed.chapters[i]!.start, 2);
+    expect(c.seconds).toBeCloseTo(probed.chapters[i]!.end - probed.chapters[i]!.start, 2);
+  });
+  expect(sum(summary.chapters.map((c) => c.seconds))).toBeCloseTo(summary.audioSeconds, 2);
+}, TIMEOUT);
+
+test('progress on a terminal names the chapter being written', async () => {
+  fake.fallback = (req, res) => void new Promise((resolve) => setTimeout(resolve, 150)).then(() => toneReply(served)(req, res));
+  const r = await runTts(['-f', epub('epub3'), '-o', box.path('book.opus'), '-c', '1'], { env: { ...env(), CI: undefined }, stderrIsTTY: true });
+  expect(r.code, r.stderr).toBe(0);
+  const drawn = r.stderr.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '');
+  const named = [...drawn.matchAll(/Speaking: [^\n⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]*· ([A-Z][A-Za-z ]+?)(?= *(?:[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]|\n|$))/g)].map((m) => m[1]);
+  // Each chapter is named while it is written, in the book's order.
+  expect([...new Set(named)]).toEqual(TITLES);
+}, TIMEOUT);
 
 describe('one file per chapter, choosing chapters, naming the book', () => {
   test('-o folder/: a file per chapter, "NN Title.ext", each with its track number and the book as album', async () => {
