@@ -51,7 +51,7 @@ export async function runBatch(units: Units, options: SpeakOptions, env: SpeakEn
   const store = await openStore(options, io, reporter);
   const http = createHttpClient({ connections: options.concurrency });
   const totals = unitTotals(units.units, options, provider);
-  const progress = new RunProgress(options, reporter, { secretHeaders: provider.spec.secretHeaders, totals });
+  const progress = new RunProgress(options, reporter, { secretHeaders: provider.spec.secretHeaders, totals, labels: units.units.map((u) => u.label) });
   const scheduler = newScheduler(options, { store, io, provider, onWaiting: (wait) => progress.waiting(wait) });
   const run: BatchRun = { options, env, provider, store, http, scheduler, progress };
   await reporter.startProgress(`Speaking with ${provider.spec.description}…`);

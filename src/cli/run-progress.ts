@@ -12,7 +12,7 @@ import type { SpeakOptions } from './speak-options.js';
 export class RunProgress {
   private readonly state: ProgressState = { chunksDone: 0, chunks: 0, charsDone: 0, chars: 0 };
   /**
-   * The outputs under way, in the order they began. Two run at once in a batch (the next one's
+   * The outputs under way, in the order they are written. Two run at once in a batch (the next one's
    * requests queue behind the last of this one's): the line names the first, the one being written.
    */
   private readonly under: string[] = [];
@@ -24,6 +24,8 @@ export class RunProgress {
       /** Headers --debug shows masked: the provider's own secrets besides the key. */
       secretHeaders: readonly string[];
       totals?: { chunks: number; chars: number; files: number };
+      /** Every output's label, in the order they are written: two may be planned in either order. */
+      labels?: readonly string[];
     },
   ) {
     const { totals } = run;
@@ -39,7 +41,11 @@ export class RunProgress {
       planned: (plan) => {
         // One job alone learns its size here; a batch knew every job's before it began.
         if (!state.files) Object.assign(state, { chunks: plan.requests.length, chars: plan.characters });
-        if (label !== undefined) this.under.push(label);
+        if (label !== undefined) {
+          this.under.push(label);
+          const rank = (l: string): number => this.run.labels?.indexOf(l) ?? 0;
+          this.under.sort((a, b) => rank(a) - rank(b));
+        }
         state.current = this.under[0];
         reporter.progress(state);
       },

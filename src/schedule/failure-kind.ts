@@ -25,11 +25,13 @@ function askedWaitMs(error: ProviderError): number {
   return Math.max(retryAfterMs ?? 0, ...spent.map((reading) => reading!.resetMs));
 }
 
+// The request's own error adds that finished chunks are cached and a rerun resumes (src/speak).
+
 /** The server asked for a longer wait than a run sits through: stop now, saying what it asked. */
 export function tooLongToWait(error: ProviderError): ProviderError {
   const waitMs = askedWaitMs(error);
   return new ProviderError(`${error.message}; the provider asks to wait ${waitInWords(waitMs)}`, { ...error.details, retryable: false }, {
-    hint: `tts waits out at most ${waitInWords(LONGEST_SERVER_WAIT_MS)}: rerun the same command after that. Chunks already finished are cached (unless --no-cache), so it resumes where this run stopped.`,
+    hint: `tts waits out at most ${waitInWords(LONGEST_SERVER_WAIT_MS)}: rerun the same command after that.`,
     cause: error,
   });
 }
@@ -37,7 +39,7 @@ export function tooLongToWait(error: ProviderError): ProviderError {
 /** Refused again after nothing has succeeded for STALL_LIMIT_MS: the run gives up, saying why. */
 export function stalledError(error: ProviderError): ProviderError {
   return new ProviderError(`${error.message}; nothing has succeeded for ${waitInWords(STALL_LIMIT_MS)}, so tts gives up`, { ...error.details, retryable: false }, {
-    hint: 'The provider keeps refusing: its rate limit, a spent daily quota, or a cap on parallel requests. Try again later, or with a lower --concurrency or --rpm. Chunks already finished are cached (unless --no-cache), so a rerun resumes.',
+    hint: 'The provider keeps refusing: its rate limit, a spent daily quota, or a cap on parallel requests. Try again later, or with a lower --concurrency or --rpm.',
     cause: error,
   });
 }

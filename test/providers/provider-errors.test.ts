@@ -106,7 +106,7 @@ describe('retries', () => {
     expect(fake.requests).toHaveLength(1);
     expect(waits).toEqual([]);
     expect(r.stderr).toMatch(/Rate limit reached for requests per day; the provider asks to wait 1 h/);
-    expect(r.stderr).toMatch(/hint: .*rerun the same command after that\. Chunks already finished are cached/);
+    expect(r.stderr).toMatch(/hint: .*rerun the same command after that\.\n/);
   });
 
   test.each([
