@@ -16,7 +16,6 @@ import type { TimelineSink } from '../timeline/timeline.js';
 import type { Reporter } from '../ui/reporter.js';
 import type { CliIo } from './cli-io.js';
 import { pickProvider } from './pick-provider.js';
-import { dryRunJson, dryRunText } from './dry-run.js';
 import { chapterLines, summaryJson, summaryLine, type RunFacts } from './run-summary.js';
 import { ChapterLog, type ChapterLength } from './chapter-log.js';
 import { RunProgress } from './run-progress.js';
@@ -184,5 +183,6 @@ async function dryRun(context: RunContext, io: CliIo, reporter: Reporter): Promi
   const plan = planFor(context.segments, provider.spec, runSettings(options, provider), { live: options.output?.kind === 'stdout' || options.play });
   const cost = await runCost({ provider, model: context.model, characters: plan.characters, signal: io.signal, mayAsk: true });
   const facts = { ...context.facts(cost), plan, lexiconChanges: context.lexiconChanges };
+  const { dryRunJson, dryRunText } = await import('./dry-run.js');
   io.stdout.write(`${options.json ? reporter.printableJson(dryRunJson(facts)) : reporter.printable(dryRunText(facts))}\n`);
 }

@@ -3,7 +3,7 @@ import { createJoiner, planOutputs, type OutputPlan, type OutputRequest } from '
 import { codecOf } from '../audio/formats.js';
 import type { BookTags } from '../audio/tags/book-tags.js';
 import { coverImage } from '../audio/tags/cover-image.js';
-import { tagJoiner, type BookInfo } from '../audio/tags/tagged-joiner.js';
+import type { BookInfo } from '../audio/tags/tagged-joiner.js';
 import type { ChunkStore } from '../cache/chunk-store.js';
 import { UsageError } from '../errors.js';
 import type { HttpClient } from '../http/http-client.js';
@@ -193,7 +193,8 @@ async function joinedOutputs(job: SpeakJob, formats: OutputPlan, plan: Plan): Pr
     job.outputs.map(async (o, i) => {
       const joiner = await createJoiner({ wire: formats.wire, output: formats.formats[i]! }, o.sink.seekable);
       const tagged = o.sink.seekable && !o.request.player && (book.chapterTitles.length > 0 || hasTags(book.tags) || codecOf(o.request.format) !== o.request.format);
-      return { sink: o.sink, joiner: tagged ? tagJoiner(joiner, o.request.format, book) : joiner };
+      // The tag writers (ID3, Vorbis comments, MP4 boxes…) load only for a file that carries tags.
+      return { sink: o.sink, joiner: tagged ? (await import('../audio/tags/tagged-joiner.js')).tagJoiner(joiner, o.request.format, book) : joiner };
     }),
   );
 }
