@@ -90,7 +90,7 @@ export async function runCli(io: CliIo): Promise<number> {
     if (error instanceof CommanderError && error.exitCode === 0) return EXIT_OK;
     // commander has already printed its own message for its errors; the exit code is ours.
     const failure = error instanceof CommanderError ? new UsageError(error.message.replace(/^error: /, '')) : settleFailure(error, io.signal);
-    if (!(error instanceof CommanderError)) state.reporter.line(formatError(failure, program.opts<RawSpeakFlags>().debug === true));
+    if (!(error instanceof CommanderError)) state.reporter.line(formatError(failure, { debug: program.opts<RawSpeakFlags>().debug === true }));
     const code = exitCodeFor(failure);
     // A batch's JSON summary already lists each file's outcome: no second JSON object follows it.
     const json = failure instanceof PartialFailure ? undefined : jsonErrorStream(program, state.command, io);
@@ -110,7 +110,7 @@ function jsonErrorStream(program: Command, command: Command | undefined, io: Cli
   if (!withJson) return undefined;
   if (withJson !== program) return io.stdout;
   const flags = program.opts<RawSpeakFlags>();
-  const audioOnStdout = flags.dryRun !== true && audioDestination(flags, Boolean(io.stdout.isTTY)).output?.kind === 'stdout';
+  const audioOnStdout = flags.dryRun !== true && audioDestination(flags, { stdoutIsTTY: Boolean(io.stdout.isTTY) }).output?.kind === 'stdout';
   return audioOnStdout ? io.stderr : io.stdout;
 }
 

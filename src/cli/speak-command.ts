@@ -48,7 +48,7 @@ interface RunContext {
  */
 export async function runSpeak(words: string[], flags: RawSpeakFlags, io: CliIo, reporter: Reporter): Promise<void> {
   const config = readConfigFile(configDir(io.env));
-  const options = parseSpeakOptions(flags, config, Boolean(io.stdout.isTTY));
+  const options = parseSpeakOptions(flags, config, { stdoutIsTTY: Boolean(io.stdout.isTTY) });
   if (options.output?.kind === 'file') {
     for (const file of options.files.length > 0 ? options.files : [undefined]) await refuseInputAsOutput({ args: words, file, stdin: io.stdin }, options.output.path);
   }
