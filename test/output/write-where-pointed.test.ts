@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, createReadStream, linkSync, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, createReadStream, existsSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { describe, expect, test } from 'vitest';
 import { ownDescriptor } from '../../src/output/output-target.js';
@@ -167,6 +167,37 @@ describe('the text being read is never the output', () => {
     const r = await startTts(['-o', box.path('notes.txt'), '-F', 'mp3'], { env: env(), stdio: [fd, 'pipe', 'pipe'] }).done;
     closeSync(fd);
     refused(r);
+  });
+
+  test('the lexicon being read is never the output either', async () => {
+    writeFileSync(box.path('words.txt'), 'tts = text to speech\n');
+    const r = await runTts(['Say tts.', '--lexicon', box.path('words.txt'), '-o', box.path('words.txt'), '-F', 'mp3'], { env: env() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/Not writing the audio to .*words\.txt: it is the lexicon being read/);
+    expect(fake.requests).toHaveLength(0);
+    expect(readFileSync(box.path('words.txt'), 'utf8')).toBe('tts = text to speech\n');
+  });
+
+  test('into a folder, an output named after its input is never that input: nothing is written', async () => {
+    // A text file whose name is what its audio would be called: talk.mp3 in, talk.mp3 out.
+    writeFileSync(box.path('talk.mp3'), 'Words, not audio.');
+    writeFileSync(box.path('other.txt'), 'Another file.');
+    const r = await runTts(['-f', box.path('talk.mp3'), box.path('other.txt'), '-o', `${box.dir}/`], { env: env() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/Not writing the audio to .*talk\.mp3: it is the text being read/);
+    expect(fake.requests).toHaveLength(0);
+    expect(readFileSync(box.path('talk.mp3'), 'utf8')).toBe('Words, not audio.');
+    expect(existsSync(box.path('other.mp3'))).toBe(false);
+  });
+
+  test('subtitles are never written over the text by another name (a link)', async () => {
+    writeFileSync(box.path('notes.txt'), 'My notes.');
+    symlinkSync('notes.txt', box.path('notes.srt'));
+    const r = await runTts(['-f', box.path('notes.txt'), '-o', box.path('notes.mp3'), '--subtitles', box.path('notes.srt')], { env: env() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/Not writing the subtitles to .*notes\.srt: it is the text being read/);
+    expect(fake.requests).toHaveLength(0);
+    expect(readFileSync(box.path('notes.txt'), 'utf8')).toBe('My notes.');
   });
 });
 
