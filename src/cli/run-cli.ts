@@ -179,7 +179,17 @@ function buildProgram(io: CliIo, state: RunState): Command {
       const { runSpeak } = await import('./speak-command.js');
       await runSpeak(program.literalText ?? words, flags, io, state.reporter);
     });
+  addCommands(program, io, state);
 
+  for (const command of program.commands) {
+    command.exitOverride().configureOutput(program.configureOutput());
+    for (const sub of command.commands) sub.exitOverride().configureOutput(program.configureOutput());
+  }
+  return program;
+}
+
+/** The commands beside speaking: config, voices, models, completion and cache, each loaded when it runs. */
+function addCommands(program: TtsProgram, io: CliIo, state: RunState): void {
   const configCommands = () => import('./config-command.js');
   const config = program.command('config').description('show or change the settings in the config file').exitOverride();
   config.command('set <key> [value]').description('set a value (an API key with no value is asked for unseen)').action(async (key: string, value: string | undefined) => (await configCommands()).configSet(key, value, io));
@@ -218,10 +228,4 @@ function buildProgram(io: CliIo, state: RunState): Command {
   const cache = program.command('cache').description('the cache of finished chunks').exitOverride();
   cache.command('clear').description('remove every cached chunk').action(async () => (await cacheCommands()).cacheClear(io));
   cache.command('info').description("print the cache's folder and size").action(async () => (await cacheCommands()).cacheInfo(io));
-
-  for (const command of program.commands) {
-    command.exitOverride().configureOutput(program.configureOutput());
-    for (const sub of command.commands) sub.exitOverride().configureOutput(program.configureOutput());
-  }
-  return program;
 }
