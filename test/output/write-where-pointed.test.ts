@@ -233,6 +233,26 @@ describe('a full disk: the disk is full, exit 5, nothing left behind', () => {
     }
   });
 
+  test.for([
+    ['the cache folder', [], 'XDG_CACHE_HOME'],
+    ['the temporary folder (--no-cache)', ['--no-cache'], 'TMPDIR'],
+  ] as const)('a full disk where chunks wait, %s: named as such, not as the output; the output untouched', async ([, flags, variable], context) => {
+    mkdirSync(box.path('small'));
+    if (!mountTmpfs(box.path('small'), 64)) return context.skip();
+    try {
+      writeFileSync(box.path('book.pcm'), 'old audio');
+      writeFileSync(box.path('book.txt'), long);
+      const r = await startTts(['-f', box.path('book.txt'), '-o', box.path('book.pcm'), ...flags], { env: { ...env(), [variable]: box.path('small') } }).done;
+      expect(r.stderr).toMatch(new RegExp(`Cannot write a chunk's audio in ${box.path('small')}/\\S+: the disk is full \\(ENOSPC\\)\\n {2}hint: .*cache folder.*--no-cache`));
+      expect(r.stderr).not.toMatch(/write the audio somewhere else/);
+      expect(r.code).toBe(5);
+      expect(readFileSync(box.path('book.pcm'), 'utf8')).toBe('old audio');
+      expect(partFiles(box.dir)).toEqual([]);
+    } finally {
+      unmount(box.path('small'));
+    }
+  });
+
   test('stdout on a full device: a clear message and exit 5, no stack trace', async () => {
     const fd = openSync(deviceNode(box.dir, 'full'), 'w');
     const r = await startTts([TEXT, '-o', '-'], { env: env(), stdio: ['pipe', fd, 'pipe'] }).done;
