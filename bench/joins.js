@@ -12,7 +12,7 @@ function tone(seconds = 15) {
 async function chunkIn(format, pcm) {
   if (format === 'pcm') return pcm;
   if (format === 'aac') return adtsFrames(pcm.length / 48);
-  const joiner = await createJoiner({ wire: 'pcm', output: format }, false);
+  const joiner = await createJoiner({ wire: 'pcm', output: format }, { seekable: false });
   const out = [...joiner.push(pcm), ...joiner.endChunk(), ...joiner.finish().tail];
   return Buffer.concat(out.map((b) => Buffer.from(b)));
 }
@@ -33,7 +33,7 @@ export async function benchJoins() {
     const chunks = 40;
     const best = [];
     for (let round = 0; round < 3; round++) {
-      const joiner = await createJoiner({ wire: format, output: format }, true);
+      const joiner = await createJoiner({ wire: format, output: format }, { seekable: true });
       const started = performance.now();
       let bytes = 0;
       for (let c = 0; c < chunks; c++) {

@@ -57,7 +57,7 @@ export function alignCues(input: AlignInput): CueTime[] {
   const tgt = analyze(target);
   const { path, hopSeconds } = warp(ref.features, tgt.features);
   const levelHop = tgt.features.hopSeconds;
-  const pauses = quietRuns(tgt.levels, tgt.scale.quiet, levelHop, MIN_PAUSE, PAUSE_BRIDGE);
+  const pauses = quietRuns(tgt.levels, { quiet: tgt.scale.quiet, hopSeconds: levelHop, minSeconds: MIN_PAUSE, bridgeSeconds: PAUSE_BRIDGE });
   const duration = target.samples.length / target.sampleRate;
   const map = (seconds: number, edge: 'first' | 'last'): number => mapTime(path, hopSeconds, seconds, edge);
   const refTime = (sample: number): number => sample / reference.sampleRate;
@@ -70,8 +70,8 @@ export function alignCues(input: AlignInput): CueTime[] {
   }
   // The speech starts where the pause that shares most with the warped reference's leading silence
   // ends (a stop consonant's closure in the first word may share a little), and ends likewise.
-  const start = pauseFor(pauses, 0, map(refTime(cues[0]!.start), 'first'), 0)?.end ?? 0;
-  const end = pauseFor(pauses, map(refTime(cues[cues.length - 1]!.end), 'last'), duration, 0)?.start ?? duration;
+  const start = pauseFor(pauses, { from: 0, to: map(refTime(cues[0]!.start), 'first') }, { reach: 0 })?.end ?? 0;
+  const end = pauseFor(pauses, { from: map(refTime(cues[cues.length - 1]!.end), 'last'), to: duration }, { reach: 0 })?.start ?? duration;
   return toCueTimes(changes, Math.max(0, start), Math.min(duration, end));
 }
 
@@ -83,7 +83,7 @@ function mapTime(path: WarpPath, hop: number, seconds: number, edge: 'first' | '
 }
 
 function sentenceChange(pauses: readonly Pause[], from: number, to: number): number {
-  const pause = pauseFor(pauses, from - WARP_SLACK, to + WARP_SLACK, SENTENCE_REACH);
+  const pause = pauseFor(pauses, { from: from - WARP_SLACK, to: to + WARP_SLACK }, { reach: SENTENCE_REACH });
   if (!pause) return (from + to) / 2;
   return Math.max((pause.start + pause.end) / 2, pause.end - LEAD_IN);
 }

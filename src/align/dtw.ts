@@ -98,11 +98,22 @@ export function diagonalBand(rows: number, cols: number, radius: number): Band {
   return closeBand({ lo, hi }, cols);
 }
 
+/** A finer pass's grid, and how the coarse path is fitted onto it. */
+export interface FinerGrid {
+  /** Fine frames per coarse frame. */
+  ratio: number;
+  /** The fine reference's and target's frame counts. */
+  rows: number;
+  cols: number;
+  /** Fine frames of room on each side of the scaled-up path. */
+  radius: number;
+}
+
 /**
  * The band for a finer pass: a coarse path scaled up by `ratio` frames, widened by `radius` fine
  * frames each side, which is room for the coarse pass's error at its frame size.
  */
-export function bandAround(coarse: WarpPath, ratio: number, rows: number, cols: number, radius: number): Band {
+export function bandAround(coarse: WarpPath, { ratio, rows, cols, radius }: FinerGrid): Band {
   const lo = new Int32Array(rows);
   const hi = new Int32Array(rows);
   const last = coarse.first.length - 1;
@@ -190,6 +201,6 @@ export function warp(ref: Features, target: Features, options: WarpOptions = DEF
   const fineTarget = pool(target, options.fineFactor);
   const ratio = options.coarseFactor / options.fineFactor;
   const fineRadius = Math.ceil(options.fineRadiusSeconds / fineRef.hopSeconds);
-  const band = bandAround(coarse, ratio, fineRef.count, fineTarget.count, fineRadius);
+  const band = bandAround(coarse, { ratio, rows: fineRef.count, cols: fineTarget.count, radius: fineRadius });
   return { path: bandedDtw(fineRef, fineTarget, band, options.stepPenalty * fineRef.hopSeconds), hopSeconds: fineRef.hopSeconds };
 }

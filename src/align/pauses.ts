@@ -7,11 +7,23 @@ export interface Pause {
   end: number;
 }
 
+/** How quiet runs are found in a level track. */
+export interface QuietRunOptions {
+  /** The level, in dB, at or below which a frame is quiet. */
+  quiet: number;
+  /** Seconds from one level frame to the next. */
+  hopSeconds: number;
+  /** The shortest run that is a pause. */
+  minSeconds: number;
+  /** The most sound between two runs that still makes them one pause. */
+  bridgeSeconds?: number;
+}
+
 /**
  * Runs of at least `minSeconds` whose frames are all at or below `quiet` dB. Two runs with at most
  * `bridgeSeconds` of sound between them are one pause: a click or a breath does not split it.
  */
-export function quietRuns(levels: Float32Array, quiet: number, hopSeconds: number, minSeconds: number, bridgeSeconds = 0): Pause[] {
+export function quietRuns(levels: Float32Array, { quiet, hopSeconds, minSeconds, bridgeSeconds = 0 }: QuietRunOptions): Pause[] {
   const runs: Pause[] = [];
   const minFrames = Math.max(1, Math.round(minSeconds / hopSeconds));
   let from = -1;
@@ -46,7 +58,7 @@ function gapBetween(p: Pause, from: number, to: number): number {
  * `reach` seconds. Between two that share as much, the longer one: a sentence end pauses longer
  * than the closure of a stop consonant.
  */
-export function pauseFor(pauses: readonly Pause[], from: number, to: number, reach: number): Pause | undefined {
+export function pauseFor(pauses: readonly Pause[], { from, to }: { from: number; to: number }, { reach }: { reach: number }): Pause | undefined {
   let best: Pause | undefined;
   let bestScore = -Infinity;
   for (const p of pauses) {

@@ -52,11 +52,11 @@ export class AdtsJoiner implements AudioJoiner {
   push(bytes: Uint8Array): Uint8Array[] {
     this.state.pushing(this.first ? this.samples : undefined);
     this.queue.push(bytes);
-    return this.drain(false);
+    return this.drain({ final: false });
   }
 
   endChunk(): Uint8Array[] {
-    const out = this.drain(true);
+    const out = this.drain({ final: true });
     if (!this.started) throw new AudioError(`chunk ${this.chunk} holds no AAC frames`);
     this.queue.clear();
     this.started = false;
@@ -111,7 +111,7 @@ export class AdtsJoiner implements AudioJoiner {
     return Array.from({ length: count }, () => frame);
   }
 
-  private drain(final: boolean): Uint8Array[] {
+  private drain({ final }: { final: boolean }): Uint8Array[] {
     const out: Uint8Array[] = [];
     for (;;) {
       const buf = this.queue.view();

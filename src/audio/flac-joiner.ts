@@ -45,11 +45,11 @@ export class FlacJoiner implements AudioJoiner {
   push(bytes: Uint8Array): Uint8Array[] {
     this.state.pushing(this.info ? this.samples : undefined);
     this.queue.push(bytes);
-    return this.drain(false);
+    return this.drain({ final: false });
   }
 
   endChunk(): Uint8Array[] {
-    const out = this.drain(true);
+    const out = this.drain({ final: true });
     if (this.phase !== 'frames' || out.length === 0) throw new AudioError(`chunk ${this.chunk} holds no FLAC audio frames`);
     this.phase = 'magic';
     this.scanned = 0;
@@ -99,7 +99,7 @@ export class FlacJoiner implements AudioJoiner {
     return { tail: [], patches: [{ offset: STREAMINFO_AT, bytes: block }] };
   }
 
-  private drain(final: boolean): Uint8Array[] {
+  private drain({ final }: { final: boolean }): Uint8Array[] {
     const out: Uint8Array[] = [];
     for (;;) {
       const buf = this.queue.view();
@@ -121,7 +121,7 @@ export class FlacJoiner implements AudioJoiner {
         if (last) this.startFrame();
         continue;
       }
-      const end = this.frameEnd(buf, final);
+      const end = this.frameEnd(buf, { final });
       if (end === undefined) break;
       out.push(this.rewrite(this.queue.take(end)));
       this.startFrame();
@@ -137,7 +137,7 @@ export class FlacJoiner implements AudioJoiner {
   }
 
   /** Where the frame at the head of `buf` ends, once the next valid header (or the end) shows it. */
-  private frameEnd(buf: Buffer, final: boolean): number | undefined {
+  private frameEnd(buf: Buffer, { final }: { final: boolean }): number | undefined {
     if (buf.length === 0) return undefined;
     if (this.headerLength === 0) {
       const header = parseFlacFrameHeader(buf, 0);

@@ -1,6 +1,6 @@
 import { AudioError, UsageError } from '../errors.js';
 import { codecOf, SPEECH_PCM, type AudioFormat, type OutputFormat } from './formats.js';
-import type { AudioJoiner } from './joiner.js';
+import type { AudioJoiner, Seekable } from './joiner.js';
 import { rawPcmEncoder, SampleJoiner, wavEncoder, type SampleEncoderFactory } from './sample-joiner.js';
 
 /** What to ask the server for, and what we make of it here. */
@@ -93,14 +93,14 @@ export function planOutputs(asked: readonly OutputRequest[], serverFormats: read
   return { wire, formats: requests.map((r) => (r.player ? wire : r.format)), notes, remarks: [] };
 }
 
-async function sampleEncoder(format: AudioFormat, seekable: boolean): Promise<SampleEncoderFactory> {
+async function sampleEncoder(format: AudioFormat, { seekable }: Seekable): Promise<SampleEncoderFactory> {
   switch (format) {
     case 'pcm':
       return rawPcmEncoder;
     case 'wav':
       return wavEncoder;
     case 'mp3':
-      return (await import('./encoders/mp3-encoder.js')).loadMp3Encoder(seekable);
+      return (await import('./encoders/mp3-encoder.js')).loadMp3Encoder({ seekable });
     case 'opus':
       return (await import('./encoders/opus-encoder.js')).loadOpusEncoder();
     case 'flac':
@@ -114,15 +114,15 @@ async function sampleEncoder(format: AudioFormat, seekable: boolean): Promise<Sa
  * The joiner that turns the server's chunks into one correct `plan.output` stream. Each container's
  * joiner is loaded when a run needs it: loading all of them cost ~15 ms before the first request.
  */
-export async function createJoiner(plan: FormatPlan, seekable = false): Promise<AudioJoiner> {
+export async function createJoiner(plan: FormatPlan, { seekable }: Seekable = { seekable: false }): Promise<AudioJoiner> {
   if (plan.wire === 'pcm' || plan.wire === 'wav') {
     if (plan.wire !== plan.output || plan.output === 'wav' || plan.output === 'pcm') {
-      return new SampleJoiner(plan.wire, { ...SPEECH_PCM, formatTag: 1 }, await sampleEncoder(plan.output, seekable));
+      return new SampleJoiner(plan.wire, { ...SPEECH_PCM, formatTag: 1 }, await sampleEncoder(plan.output, { seekable }));
     }
   }
   switch (plan.output) {
     case 'mp3':
-      return new (await import('./mp3-joiner.js')).Mp3Joiner(seekable);
+      return new (await import('./mp3-joiner.js')).Mp3Joiner({ seekable });
     case 'aac':
       return new (await import('./adts-joiner.js')).AdtsJoiner();
     case 'opus':

@@ -2,10 +2,6 @@
 export const AUDIO_FORMATS = ['mp3', 'opus', 'aac', 'flac', 'wav', 'pcm'] as const;
 export type AudioFormat = (typeof AUDIO_FORMATS)[number];
 
-export function isAudioFormat(value: string): value is AudioFormat {
-  return (AUDIO_FORMATS as readonly string[]).includes(value);
-}
-
 /**
  * What tts writes: the speech formats, and AAC in MP4, remuxed from a provider's ADTS: m4a, or m4b
  * (the same, marked as an audiobook). MP4 states its exact length, which ADTS cannot.
@@ -31,13 +27,6 @@ const EXTENSIONS: Record<string, OutputFormat> = {
   m4a: 'm4a',
   m4b: 'm4b',
 };
-
-/** The format a file name implies by its extension, if it names one we write. */
-export function formatFromPath(path: string): OutputFormat | undefined {
-  const match = /\.([A-Za-z0-9]+)$/.exec(path);
-  if (!match?.[1]) return undefined;
-  return formatFromName(match[1]);
-}
 
 /**
  * The format a name means, as -F, the config and file extensions all take it: any case, and the

@@ -21,6 +21,14 @@ export interface AudioPosition {
 }
 
 /**
+ * Whether the output can be written again at an earlier offset (a file, not a pipe): a joiner then
+ * patches its header with the final sizes and counts once the audio is complete.
+ */
+export interface Seekable {
+  seekable: boolean;
+}
+
+/**
  * Turns the audio of chunks 1..N, fed in order, into one correct stream, with exact silence between
  * them where asked. Pure: bytes in, bytes out, so every join is testable without files or sockets.
  *

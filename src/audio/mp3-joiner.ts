@@ -1,6 +1,6 @@
 import { AudioError } from '../errors.js';
 import { ByteQueue, id3v2Size } from './byte-queue.js';
-import { JoinState, positionSeconds, type AudioJoiner, type AudioPosition, type JoinEnd } from './joiner.js';
+import { JoinState, positionSeconds, type AudioJoiner, type AudioPosition, type JoinEnd, type Seekable } from './joiner.js';
 import { isTagFrame, mp3HeaderBytes, parseMp3Header, xingOffset, type Mp3FrameHeader } from './mp3-frame.js';
 
 const XING_FLAGS_FRAMES_AND_BYTES = 0x3;
@@ -35,7 +35,12 @@ export class Mp3Joiner implements AudioJoiner {
   /** For audio encoded here: what the encoder added before and after the input. */
   private gaplessInfo: { delay: number; inputSamples: number } | undefined;
 
-  constructor(private readonly seekable: boolean) {}
+  private readonly seekable: boolean;
+
+  /** `seekable`: the output is a file, so the Info frame can be written with the final counts. */
+  constructor({ seekable }: Seekable) {
+    this.seekable = seekable;
+  }
 
   /**
    * Records the encoder's delay and the true input length, so the Info frame carries a LAME tag:
@@ -51,11 +56,11 @@ export class Mp3Joiner implements AudioJoiner {
   push(bytes: Uint8Array): Uint8Array[] {
     this.state.pushing(this.first ? this.samples : undefined);
     this.queue.push(bytes);
-    return this.drain(false);
+    return this.drain({ final: false });
   }
 
   endChunk(): Uint8Array[] {
-    const out = this.drain(true);
+    const out = this.drain({ final: true });
     if (this.frames === this.framesBeforeChunk) throw new AudioError(`chunk ${this.chunk} holds no MP3 audio frames`);
     this.queue.clear();
     this.chunk++;
@@ -125,12 +130,12 @@ export class Mp3Joiner implements AudioJoiner {
     return { tail: [], patches: [{ offset: 0, bytes: frame }] };
   }
 
-  private drain(final: boolean): Uint8Array[] {
+  private drain({ final }: { final: boolean }): Uint8Array[] {
     const out: Uint8Array[] = [];
     for (;;) {
       const buf = this.queue.view();
       if (buf.length < 4) break;
-      const tag = this.tagSize(buf, final);
+      const tag = this.tagSize(buf, { final });
       if (tag === 'wait') break;
       if (tag !== undefined) {
         this.queue.skip(tag);
@@ -189,7 +194,7 @@ export class Mp3Joiner implements AudioJoiner {
   }
 
   /** Bytes to skip for a tag at the head of `buf`, 'wait' for more bytes, undefined for none. */
-  private tagSize(buf: Buffer, final: boolean): number | 'wait' | undefined {
+  private tagSize(buf: Buffer, { final }: { final: boolean }): number | 'wait' | undefined {
     const marker = buf.toString('latin1', 0, 3);
     if (marker === 'ID3') return buf.length < 10 ? (final ? buf.length : 'wait') : id3v2Size(buf);
     if (marker === 'TAG') return 128;

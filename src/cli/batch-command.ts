@@ -144,7 +144,7 @@ function fileJson(f: FileOutcome): Record<string, unknown> {
 
 function summaryLines(files: readonly FileOutcome[], options: SpeakOptions): string[] {
   const lines = files.map((f) =>
-    f.outcome.ok ? `${f.output ?? f.unit}: ${duration(f.outcome.report.audioSeconds ?? 0)}` : `${f.unit}: failed: ${formatError(f.outcome.error, options.debug).replace(/^tts: /, '')}`,
+    f.outcome.ok ? `${f.output ?? f.unit}: ${duration(f.outcome.report.audioSeconds ?? 0)}` : `${f.unit}: failed: ${formatError(f.outcome.error, { debug: options.debug }).replace(/^tts: /, '')}`,
   );
   const done = files.filter((f) => f.outcome.ok).map((f) => (f.outcome as { report: { audioSeconds: number | undefined } }).report);
   const seconds = done.reduce((n, r) => n + (r.audioSeconds ?? 0), 0);

@@ -4,7 +4,7 @@ import { InterruptedError, ProviderError, TtsError } from '../errors.js';
  * One place turns any error into what the user reads: what failed, the provider's own words with
  * status, code and request id, and a hint. Stack traces only with --debug.
  */
-export function formatError(error: unknown, debug: boolean): string {
+export function formatError(error: unknown, { debug }: { debug: boolean }): string {
   const lines: string[] = [];
   if (error instanceof TtsError) {
     if (error.kind === 'interrupted') {

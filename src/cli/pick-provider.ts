@@ -2,7 +2,7 @@ import { configFilePath, readableByOthers, readConfigFile } from '../config/conf
 import { configDir } from '../config/paths.js';
 import { UsageError } from '../errors.js';
 import type { ConfigReader } from '../config/config-file.js';
-import { BUILT_IN_PROVIDERS, chooseProviderName, providerSecrets, resolveProvider, type ProviderSources, type ResolvedProvider } from '../providers/registry.js';
+import { BUILT_IN_PROVIDERS, chooseProviderName, defaultProvider, providerSecrets, resolveProvider, type ProviderSources, type ResolvedProvider } from '../providers/registry.js';
 import type { ProviderSpec } from '../providers/provider-spec.js';
 import type { Reporter } from '../ui/reporter.js';
 import type { CliIo } from './cli-io.js';
@@ -35,8 +35,9 @@ export function pickProvider(flags: ProviderFlags, io: CliIo, reporter: Reporter
   const sources: ProviderSources = { env: io.env, config: options.config ?? readConfigFile(configDir(io.env)), known: knownProviders(io) };
   let name = chooseProviderName({ name: flags.provider, baseUrl: flags.baseUrl }, sources);
   if (name === undefined) {
-    name = flags.baseUrl === undefined ? 'local' : 'openai';
-    if (name === 'local') reporter.info('tts: using the built-in offline voice. For natural voices set OPENAI_API_KEY or run: tts config set openai.apiKey');
+    const fallback = defaultProvider({ baseUrl: flags.baseUrl });
+    if (fallback.note !== undefined) reporter.info(`tts: ${fallback.note}`);
+    name = fallback.name;
   }
   const resolved = resolveProvider({ name, baseUrl: flags.baseUrl }, sources, { allowMissingKey: options.allowMissingKey ?? false });
   reporter.redactor.add(...providerSecrets(resolved));

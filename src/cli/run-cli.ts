@@ -90,7 +90,7 @@ export async function runCli(io: CliIo): Promise<number> {
     if (error instanceof CommanderError && error.exitCode === 0) return EXIT_OK;
     // commander has already printed its own message for its errors; the exit code is ours.
     const failure = error instanceof CommanderError ? new UsageError(error.message.replace(/^error: /, '')) : settleFailure(error, io.signal);
-    if (!(error instanceof CommanderError)) state.reporter.line(formatError(failure, program.opts<RawSpeakFlags>().debug === true));
+    if (!(error instanceof CommanderError)) state.reporter.line(formatError(failure, { debug: program.opts<RawSpeakFlags>().debug === true }));
     const code = exitCodeFor(failure);
     // A batch's JSON summary already lists each file's outcome: no second JSON object follows it.
     const json = failure instanceof PartialFailure ? undefined : jsonErrorStream(program, state.command, io);
@@ -110,7 +110,7 @@ function jsonErrorStream(program: Command, command: Command | undefined, io: Cli
   if (!withJson) return undefined;
   if (withJson !== program) return io.stdout;
   const flags = program.opts<RawSpeakFlags>();
-  const audioOnStdout = flags.dryRun !== true && audioDestination(flags, Boolean(io.stdout.isTTY)).output?.kind === 'stdout';
+  const audioOnStdout = flags.dryRun !== true && audioDestination(flags, { stdoutIsTTY: Boolean(io.stdout.isTTY) }).output?.kind === 'stdout';
   return audioOnStdout ? io.stderr : io.stdout;
 }
 
@@ -179,7 +179,17 @@ function buildProgram(io: CliIo, state: RunState): Command {
       const { runSpeak } = await import('./speak-command.js');
       await runSpeak(program.literalText ?? words, flags, io, state.reporter);
     });
+  addCommands(program, io, state);
 
+  for (const command of program.commands) {
+    command.exitOverride().configureOutput(program.configureOutput());
+    for (const sub of command.commands) sub.exitOverride().configureOutput(program.configureOutput());
+  }
+  return program;
+}
+
+/** The commands beside speaking: config, voices, models, completion and cache, each loaded when it runs. */
+function addCommands(program: TtsProgram, io: CliIo, state: RunState): void {
   const configCommands = () => import('./config-command.js');
   const config = program.command('config').description('show or change the settings in the config file').exitOverride();
   config.command('set <key> [value]').description('set a value (an API key with no value is asked for unseen)').action(async (key: string, value: string | undefined) => (await configCommands()).configSet(key, value, io));
@@ -218,10 +228,4 @@ function buildProgram(io: CliIo, state: RunState): Command {
   const cache = program.command('cache').description('the cache of finished chunks').exitOverride();
   cache.command('clear').description('remove every cached chunk').action(async () => (await cacheCommands()).cacheClear(io));
   cache.command('info').description("print the cache's folder and size").action(async () => (await cacheCommands()).cacheInfo(io));
-
-  for (const command of program.commands) {
-    command.exitOverride().configureOutput(program.configureOutput());
-    for (const sub of command.commands) sub.exitOverride().configureOutput(program.configureOutput());
-  }
-  return program;
 }

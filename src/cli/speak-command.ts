@@ -5,7 +5,7 @@ import type { CostQuestion } from '../discovery/run-cost.js';
 import { createHttpClient, type HttpClient } from '../http/http-client.js';
 import type { ReadDocument } from '../input/read-document.js';
 import { openOutput } from '../output/open-output.js';
-import { refuseInputAsOutput } from '../output/same-file.js';
+import { refuseInputsAsOutputs, type RunInputs, type WrittenPath } from '../output/same-file.js';
 import { StreamSink } from '../output/stream-sink.js';
 import type { DocumentInfo, Segment } from '../plan/segment.js';
 import type { PlayerSink } from '../playback/player-sink.js';
@@ -22,7 +22,7 @@ import { RunProgress } from './run-progress.js';
 import { openTimeline } from './run-timeline.js';
 import { newScheduler, openStore, runSettings } from './run-shared.js';
 import { parseSpeakOptions, type RawSpeakFlags, type SpeakOptions } from './speak-options.js';
-import { readUnits } from './speech-units.js';
+import { readUnits, type SpeechUnit } from './speech-units.js';
 
 /** What the run costs, loaded after the audio (or for a dry run): it needs nothing before the first request. */
 const runCost = async (question: CostQuestion): Promise<RunFacts['cost']> => (await import('../discovery/run-cost.js')).runCost(question);
@@ -47,17 +47,23 @@ interface RunContext {
  */
 export async function runSpeak(words: string[], flags: RawSpeakFlags, io: CliIo, reporter: Reporter): Promise<void> {
   const config = readConfigFile(configDir(io.env));
-  const options = parseSpeakOptions(flags, config, Boolean(io.stdout.isTTY));
-  if (options.output?.kind === 'file') {
-    for (const file of options.files.length > 0 ? options.files : [undefined]) await refuseInputAsOutput({ args: words, file, stdin: io.stdin }, options.output.path);
-  }
+  const options = parseSpeakOptions(flags, config, { stdoutIsTTY: Boolean(io.stdout.isTTY) });
+  const inputs: RunInputs = { args: words, files: options.files, lexicon: options.lexicon, stdin: io.stdin };
+  await refuseInputsAsOutputs(inputs, [
+    ...(options.output?.kind === 'file' ? [{ path: options.output.path, what: 'the audio' as const }] : []),
+    ...(options.subtitles !== undefined ? [{ path: options.subtitles, what: 'the subtitles' as const }] : []),
+  ]);
   const env: SpeakEnvironment = { io, reporter, config };
   const units = await readUnits(words, options, io);
+  // Into a folder, each output is named after its input or chapter: known only once they are read.
+  if (options.output?.kind === 'folder') await refuseInputsAsOutputs(inputs, units.units.flatMap(unitOutput));
   if (options.output?.kind === 'folder' || units.units.length !== 1) return (await import('./batch-command.js')).runBatch(units, options, env);
   const read = units.units[0]!.read;
   for (const warning of read.warnings) reporter.warn(warning);
   await speakDocument(read, options, env);
 }
+
+const unitOutput = (unit: SpeechUnit): WrittenPath[] => (unit.output?.kind === 'file' ? [{ path: unit.output.path, what: 'the audio' }] : []);
 
 export interface SpeakEnvironment {
   io: CliIo;

@@ -116,11 +116,16 @@ export const isMarkdownFile = (path: string): boolean => /\.(md|markdown|mdx)$/i
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() !== '' ? value : undefined);
 
+/** What the process's stdout is: audio must not be written to a terminal, and is played instead. */
+export interface Terminal {
+  stdoutIsTTY: boolean;
+}
+
 /**
  * Where the audio goes: -o's file or stdout, and/or the speakers. With no -o: play when asked to,
  * or when stdout is a terminal (audio there would be noise); else the audio goes down the pipe.
  */
-export function audioDestination(flags: Pick<RawSpeakFlags, 'output' | 'play'>, stdoutIsTTY: boolean): { output: OutputTarget | undefined; play: boolean } {
+export function audioDestination(flags: Pick<RawSpeakFlags, 'output' | 'play'>, { stdoutIsTTY }: Terminal): { output: OutputTarget | undefined; play: boolean } {
   const play = flags.play ?? (flags.output === undefined && stdoutIsTTY);
   const output: OutputTarget | undefined =
     flags.output === '-' ? { kind: 'stdout' }
@@ -172,9 +177,9 @@ function chooseFormat(flags: RawSpeakFlags, output: OutputTarget | undefined, co
 }
 
 /** Checks every flag before anything is read or sent. */
-export function parseSpeakOptions(flags: RawSpeakFlags, config: ConfigReader, stdoutIsTTY: boolean): SpeakOptions {
+export function parseSpeakOptions(flags: RawSpeakFlags, config: ConfigReader, { stdoutIsTTY }: Terminal): SpeakOptions {
   if (flags.output !== undefined && flags.output.trim() === '') throw new UsageError('--output needs a path, or - for stdout');
-  const { output, play } = audioDestination(flags, stdoutIsTTY);
+  const { output, play } = audioDestination(flags, { stdoutIsTTY });
   if (!output && !play && flags.dryRun !== true) {
     throw new UsageError('With --no-play, say where the audio goes', { hint: 'Give -o speech.mp3, or -o - to write it to stdout.' });
   }

@@ -32,7 +32,7 @@ export async function previewVoices(flags: PreviewFlags, io: CliIo, reporter: Re
   const config = readConfigFile(configDir(io.env));
   const { provider, baseUrl, model, output, format, json } = flags;
   const speakFlags = Object.fromEntries(Object.entries({ provider, baseUrl, model, output, format, json }).filter(([, v]) => v !== undefined));
-  const options = parseSpeakOptions(speakFlags, config, Boolean(io.stdout.isTTY));
+  const options = parseSpeakOptions(speakFlags, config, { stdoutIsTTY: Boolean(io.stdout.isTTY) });
   const voices = flags.voice !== undefined ? voiceList(flags.voice) : await knownVoices(flags, io, reporter);
   const segments = voices.flatMap((voice, i): Segment[] => [
     ...(i > 0 ? [{ kind: 'pause', ms: BETWEEN_VOICES_MS } as const] : []),

@@ -26,8 +26,9 @@ export async function getJson({ provider, path, http, signal, timeoutMs = 15_000
   let text: string;
   try {
     response = await http.request({ ...target, method: 'GET', signal: AbortSignal.any([signal, deadline]) });
-    text = await readText(response.body);
+    text = await readText(response.body, () => new ProviderError(`${name} answered ${target.path.split('?')[0]} with more than ${MAX_JSON_BYTES / 1024 ** 2} MiB: not a list tts can use`, { provider: name, retryable: false }));
   } catch (error) {
+    if (error instanceof ProviderError) throw error;
     throw networkError({ provider: name, url, error, signal, timedOut: deadline.aborted, timeoutMs, answered: false });
   }
   if (response.status < 200 || response.status >= 300) {
@@ -40,9 +41,21 @@ export async function getJson({ provider, path, http, signal, timeoutMs = 15_000
   }
 }
 
-async function readText(body: AsyncIterable<Uint8Array>): Promise<string> {
+/**
+ * The most a voice or model list may hold. OpenRouter's whole model catalog is about 1 MB; a server
+ * that sends without end would otherwise grow memory until the timeout.
+ */
+const MAX_JSON_BYTES = 16 * 1024 ** 2;
+
+async function readText(body: AsyncIterable<Uint8Array>, tooLong: () => Error): Promise<string> {
   const parts: Uint8Array[] = [];
-  for await (const part of body) parts.push(part);
+  let size = 0;
+  for await (const part of body) {
+    size += part.length;
+    // Leaving the loop closes the response: nothing more is read.
+    if (size > MAX_JSON_BYTES) throw tooLong();
+    parts.push(part);
+  }
   return Buffer.concat(parts).toString('utf8');
 }
 

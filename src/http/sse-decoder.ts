@@ -2,14 +2,31 @@ import { ProviderError } from '../errors.js';
 import { readError, type Responder } from './provider-error.js';
 
 /**
+ * The most text one event may hold. OpenAI's deltas are a few kB; a whole 4,096-character chunk of
+ * pcm in one event would be about 20 MB of base64.
+ */
+const MAX_EVENT_CHARS = 64 * 1024 ** 2;
+
+const LINE_END = /[\r\n]/g;
+
+/** The first line end (CR or LF) in `text` at or after `from`, or -1. */
+function lineEnd(text: string, from: number): number {
+  LINE_END.lastIndex = from;
+  return LINE_END.exec(text)?.index ?? -1;
+}
+
+/**
  * Decodes OpenAI's `stream_format: "sse"` body: `speech.audio.delta` events carry base64 audio, and
  * `speech.audio.done` ends it. Bytes may arrive cut anywhere (inside a line, a CRLF, a
  * UTF-8 sequence); `event:` lines, comments and a final `data: [DONE]` are tolerated.
  */
 export class SseAudioDecoder {
-  private pending = '';
+  /** Text after the last line end, in the pieces it came in: a long line is joined once, when it ends. */
+  private pending: string[] = [];
+  private pendingChars = 0;
   private readonly text = new TextDecoder('utf-8');
   private dataLines: string[] = [];
+  private dataChars = 0;
   done = false;
 
   private readonly provider: string;
@@ -21,26 +38,36 @@ export class SseAudioDecoder {
 
   /** Feed body bytes; returns the audio they completed. */
   push(bytes: Uint8Array): Uint8Array[] {
-    this.pending += this.text.decode(bytes, { stream: true });
+    const piece = this.text.decode(bytes, { stream: true });
     const audio: Uint8Array[] = [];
-    let newline: number;
-    while ((newline = this.pending.search(/\r\n|\r|\n/)) !== -1) {
-      // A lone CR at the very end may be the first half of a CRLF still in flight.
-      if (this.pending[newline] === '\r' && newline === this.pending.length - 1) break;
-      const width = this.pending.startsWith('\r\n', newline) ? 2 : 1;
-      const line = this.pending.slice(0, newline);
-      this.pending = this.pending.slice(newline + width);
-      this.line(line, audio);
+    // A CR held back at the end may be the first half of a CRLF: the next piece settles it.
+    const heldCr = this.pending.at(-1)?.endsWith('\r') === true;
+    if (heldCr || lineEnd(piece, 0) !== -1) {
+      let text = [...this.pending, piece].join('');
+      let newline: number;
+      while ((newline = lineEnd(text, 0)) !== -1 && !(text[newline] === '\r' && newline === text.length - 1)) {
+        const width = text.startsWith('\r\n', newline) ? 2 : 1;
+        this.line(text.slice(0, newline), audio);
+        text = text.slice(newline + width);
+      }
+      this.pending = [text];
+      this.pendingChars = text.length;
+    } else {
+      this.pending.push(piece);
+      this.pendingChars += piece.length;
     }
+    // A server that never ends its line or its event would otherwise grow memory until --timeout.
+    if (this.pendingChars + this.dataChars > MAX_EVENT_CHARS) throw this.tooLong();
     return audio;
   }
 
   /** The body ended: flush the last event if its blank line never came. */
   end(): Uint8Array[] {
     const audio: Uint8Array[] = [];
-    this.pending += this.text.decode();
-    if (this.pending !== '') this.line(this.pending, audio);
-    this.pending = '';
+    const rest = [...this.pending, this.text.decode()].join('');
+    if (rest !== '') this.line(rest, audio);
+    this.pending = [];
+    this.pendingChars = 0;
     this.line('', audio);
     return audio;
   }
@@ -49,6 +76,7 @@ export class SseAudioDecoder {
     if (line === '') {
       if (this.dataLines.length > 0) this.event(this.dataLines.join('\n'), audio);
       this.dataLines = [];
+      this.dataChars = 0;
       return;
     }
     if (line.startsWith(':')) return;
@@ -56,7 +84,17 @@ export class SseAudioDecoder {
     const field = colon === -1 ? line : line.slice(0, colon);
     let value = colon === -1 ? '' : line.slice(colon + 1);
     if (value.startsWith(' ')) value = value.slice(1);
-    if (field === 'data') this.dataLines.push(value);
+    if (field === 'data') {
+      this.dataLines.push(value);
+      this.dataChars += value.length;
+    }
+  }
+
+  private tooLong(): ProviderError {
+    return new ProviderError(`${this.provider} sent an SSE event of more than ${MAX_EVENT_CHARS / 1024 ** 2} MiB without ending it: not a speech stream`, {
+      provider: this.provider,
+      retryable: false,
+    });
   }
 
   private event(data: string, audio: Uint8Array[]): void {

@@ -39,7 +39,7 @@ export async function readDocument(sources: DocumentSources): Promise<ReadDocume
   const text = book ? '' : await readText({ args: sources.args, file: sources.file, stdin: sources.stdin, signal: sources.signal });
   const fileName = sources.file === undefined ? (sources.args.length > 0 ? 'the text argument' : 'stdin') : sources.file === '-' ? 'stdin' : sources.file;
   const read = book ?? (await readByKind(text, fileName, sources));
-  requireSpeech(read.document, sources.markdown && !isSsml(text, sources.file));
+  requireSpeech(read.document, { markdown: sources.markdown && !isSsml(text, sources.file) });
   const chosen = sources.chapters === undefined ? read : { ...read, document: await chosenChapters(read.document, sources.chapters) };
   if (sources.lexicon === undefined) return chosen;
   return withLexicon(chosen, { input: text, path: sources.lexicon, sources });
@@ -90,7 +90,7 @@ async function readByKind(text: string, fileName: string, sources: DocumentSourc
 }
 
 /** Text that holds nothing to say would be a paid request for silence, or a provider's 400. */
-function requireSpeech(document: SpeechDocument, markdown: boolean): void {
+function requireSpeech(document: SpeechDocument, { markdown }: { markdown: boolean }): void {
   if (document.segments.some((s) => s.kind === 'speech' && s.text.text.trim() !== '')) return;
   throw new UsageError(
     markdown ? 'Nothing to speak: the Markdown holds only markup (code blocks, rules, links without text)' : 'Nothing to speak: the script holds no text',

@@ -15,15 +15,13 @@ export function isNoRoom(error: unknown): boolean {
 
 /**
  * A failed write to `where`, said the way a user can act on it. Running out of room is an audio
- * failure (exit 5) with a hint, never an "unexpected error".
+ * failure (exit 5) with a hint, never an "unexpected error"; `roomHint` says what to do when the
+ * room that ran out is not the output's.
  */
-export function writeError(error: unknown, where: string): AudioError {
+export function writeError(error: unknown, where: string, { roomHint = 'Free some space, or write the audio somewhere else.' }: { roomHint?: string } = {}): AudioError {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code !== undefined && code in NO_ROOM) {
-    return new AudioError(`Cannot write ${where}: ${NO_ROOM[code]} (${code})`, {
-      hint: 'Free some space, or write the audio somewhere else.',
-      cause: error,
-    });
+    return new AudioError(`Cannot write ${where}: ${NO_ROOM[code]} (${code})`, { hint: roomHint, cause: error });
   }
   const message = error instanceof Error ? error.message : String(error);
   return new AudioError(`Cannot write ${where}: ${message}`, { cause: error });

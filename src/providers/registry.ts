@@ -103,6 +103,16 @@ export function chooseProviderName(choice: ProviderChoice, sources: ProviderSour
   return undefined;
 }
 
+/**
+ * The provider when none is named, configured or keyed: a --base-url alone means an
+ * OpenAI-compatible server; with nothing at all, the built-in voice, and `note` says in one line how
+ * to get a natural one.
+ */
+export function defaultProvider(choice: ProviderChoice): { name: string; note: string | undefined } {
+  if (choice.baseUrl !== undefined) return { name: openai.name, note: undefined };
+  return { name: local.name, note: `using the built-in offline voice. For natural voices set ${openai.apiKeyEnv} or run: tts config set ${openai.name}.apiKey` };
+}
+
 /** The named provider with its base URL and key resolved, checked before any request. */
 export function resolveProvider(choice: ProviderChoice & { name: string }, sources: ProviderSources, options: ResolveOptions = {}): ResolvedProvider {
   const { env, config } = sources;

@@ -1,7 +1,12 @@
 import { open, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { AudioError } from '../errors.js';
+import { isNoRoom, writeError } from '../output/write-error.js';
 
 const READ_SIZE = 64 * 1024;
+
+const CHUNK_ROOM_HINT =
+  'Chunks wait on disk while they are fetched: in the cache folder ($XDG_CACHE_HOME/tts), or with --no-cache in the temporary folder ($TMPDIR). Free some space there, or point that variable at another disk.';
 
 export interface ReadOptions {
   /** Read while the chunk is still arriving: someone is listening. */
@@ -48,7 +53,10 @@ export class ChunkBuffer {
     const at = this.length;
     let offset = 0;
     while (offset < bytes.length) {
-      const { bytesWritten } = await this.handle.write(bytes, offset, bytes.length - offset, at + offset);
+      const { bytesWritten } = await this.handle.write(bytes, offset, bytes.length - offset, at + offset).catch((error: unknown) => {
+        // The disk that filled up is the one chunks wait on, not the output's: say which.
+        throw isNoRoom(error) ? writeError(error, `a chunk's audio in ${dirname(this.path)}`, { roomHint: CHUNK_ROOM_HINT }) : error;
+      });
       offset += bytesWritten;
     }
     this.length += bytes.length;

@@ -191,7 +191,7 @@ async function joinedOutputs(job: SpeakJob, formats: OutputPlan, plan: Plan): Pr
   if (unmarked && book.chapterTitles.length > 0) job.events.note('chapter marks need a file: a pipe or device gets the audio alone.');
   return Promise.all(
     job.outputs.map(async (o, i) => {
-      const joiner = await createJoiner({ wire: formats.wire, output: formats.formats[i]! }, o.sink.seekable);
+      const joiner = await createJoiner({ wire: formats.wire, output: formats.formats[i]! }, { seekable: o.sink.seekable });
       const tagged = o.sink.seekable && !o.request.player && (book.chapterTitles.length > 0 || hasTags(book.tags) || codecOf(o.request.format) !== o.request.format);
       // The tag writers (ID3, Vorbis comments, MP4 boxes…) load only for a file that carries tags.
       return { sink: o.sink, joiner: tagged ? (await import('../audio/tags/tagged-joiner.js')).tagJoiner(joiner, o.request.format, book) : joiner };

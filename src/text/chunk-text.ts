@@ -37,11 +37,6 @@ export function codePointLength(text: string): number {
   return n;
 }
 
-/** All the chunks' code points: what a run sends, and what providers bill. */
-export function chunkCharacters(chunks: readonly TextChunk[]): number {
-  return chunks.reduce((sum, c) => sum + codePointLength(c.text), 0);
-}
-
 interface Unit {
   start: number;
   end: number;

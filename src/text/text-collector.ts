@@ -35,16 +35,16 @@ export class TextCollector {
     }
     this.bytes += bytes.length;
     if (this.bytes > this.maxBytes) throw tooLong(this.source, this.maxBytes);
-    this.pieces.push(this.decode(bytes, true));
+    this.pieces.push(this.decode(bytes, { more: true }));
   }
 
   /** All the text, once the input has ended. */
   finish(): string {
-    this.pieces.push(this.decode(new Uint8Array(0), false));
+    this.pieces.push(this.decode(new Uint8Array(0), { more: false }));
     return normalizeText(this.pieces.join(''));
   }
 
-  private decode(bytes: Uint8Array, more: boolean): string {
+  private decode(bytes: Uint8Array, { more }: { more: boolean }): string {
     try {
       return this.decoder.decode(bytes, { stream: more });
     } catch {

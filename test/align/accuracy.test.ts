@@ -80,7 +80,7 @@ describe('subtitle timing on speech from another engine', () => {
 function byPausesAndLengths(request: SpokenRequest): { start: number; end: number }[] {
   const signal = s16leToSignal(request.pcm, 24_000);
   const levels = frameLevels(signal, 0.01);
-  const pauses = quietRuns(levels, levelScale(levels).quiet, 0.01, 0.04);
+  const pauses = quietRuns(levels, { quiet: levelScale(levels).quiet, hopSeconds: 0.01, minSeconds: 0.04 });
   const start = pauses[0]?.start === 0 ? pauses[0].end : 0;
   const end = pauses.at(-1)?.start ?? request.seconds;
   const total = request.cues.reduce((sum, c) => sum + c.text.length, 0);

@@ -41,7 +41,7 @@ describe('levels and pauses', () => {
       { noise: 0.002 },
     );
     const levels = frameLevels(signal, 0.01);
-    const runs = quietRuns(levels, levelScale(levels).quiet, 0.01, 0.04);
+    const runs = quietRuns(levels, { quiet: levelScale(levels).quiet, hopSeconds: 0.01, minSeconds: 0.04 });
     expect(runs.map((r) => [r.start, r.end].map((t) => Math.round(t * 100) / 100))).toEqual([
       [0.5, 0.75],
       [1.15, 1.75],
@@ -51,7 +51,7 @@ describe('levels and pauses', () => {
   test('a click in a pause does not split it, and a gap too short to be a pause is none', () => {
     const signal = sounds([{ hz: 300, seconds: 0.4 }, { pause: 0.2 }, { hz: 900, seconds: 0.02 }, { pause: 0.2 }, { hz: 500, seconds: 0.3 }, { pause: 0.02 }, { hz: 500, seconds: 0.3 }]);
     const levels = frameLevels(signal, 0.01);
-    const runs = quietRuns(levels, levelScale(levels).quiet, 0.01, 0.04, 0.03);
+    const runs = quietRuns(levels, { quiet: levelScale(levels).quiet, hopSeconds: 0.01, minSeconds: 0.04, bridgeSeconds: 0.03 });
     expect(runs.map((r) => [r.start, r.end].map((t) => Math.round(t * 100) / 100))).toEqual([[0.4, 0.82]]);
   });
 });
@@ -107,7 +107,7 @@ describe('DTW', () => {
       expect(path.last[i]).toBeLessThan(band.hi[i]!);
     }
     const coarse = bandedDtw(pool(ref, 8), pool(target, 8), diagonalBand(Math.ceil(ref.count / 8), Math.ceil(target.count / 8), 10));
-    const fine = bandAround(coarse, 8, ref.count, target.count, 8);
+    const fine = bandAround(coarse, { ratio: 8, rows: ref.count, cols: target.count, radius: 8 });
     const exact = bandedDtw(ref, target, diagonalBand(ref.count, target.count, 1000));
     for (let i = 0; i < ref.count; i++) {
       expect(exact.first[i]).toBeGreaterThanOrEqual(fine.lo[i]!);

@@ -16,7 +16,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Joins chunks fed in `piece`-byte reads, as a file (patched) or a pipe (not), and writes the result. */
 async function joinTo(format: AudioFormat, chunks: Buffer[], options: { piece: number; seekable: boolean; name: string }) {
-  const joiner = await createJoiner({ output: format, wire: format }, options.seekable);
+  const joiner = await createJoiner({ output: format, wire: format }, { seekable: options.seekable });
   const out: Uint8Array[] = [];
   for (const chunk of chunks) {
     for (let at = 0; at < chunk.length; at += options.piece) out.push(...joiner.push(chunk.subarray(at, at + options.piece)));

@@ -80,7 +80,7 @@ describe.each([
 ] as const)('pauses in $format from a provider ($piece-byte reads, seekable: $seekable)', ({ format, seekable, piece, pauses, ringOut, offset }) => {
   test('are silence of the stated length where the script puts them, in one valid file', async () => {
     const [a, b] = [chirpChunk(dir, format, { seconds: 1.3, hz: 300 }), chirpChunk(dir, format, { seconds: 1.1, hz: 500 })];
-    const joiner = await createJoiner({ output: format, wire: format }, seekable);
+    const joiner = await createJoiner({ output: format, wire: format }, { seekable });
     const joined = joinSteps(joiner, script(a!, b!), { dir, name: `pauses-${seekable}`, format, seekable, piece });
     const decoded = decodeAll(joined.path);
     expect(decoded.warnings).toEqual([]);
@@ -146,7 +146,7 @@ describe.each([
 ] as const)('pauses in $format made here from pcm (seekable: $seekable)', ({ format, seekable, rate }) => {
   test('are exact to the sample, through the encoder', async () => {
     const [a, b] = [chirpPcm(1.3, 300), chirpPcm(1.1, 500)];
-    const joiner = await createJoiner(planFormats(format, ['pcm'], 'a pcm-only server'), seekable);
+    const joiner = await createJoiner(planFormats(format, ['pcm'], 'a pcm-only server'), { seekable });
     const joined = joinSteps(joiner, script(a, b), { dir, name: `local-pauses-${seekable}`, format, seekable, piece: 1001 });
     // What was written to a pipe is read from one.
     const decoded = decodeAll(joined.path, { raw: format === 'pcm', pipe: !seekable });
@@ -169,7 +169,7 @@ describe.each([
 ] as const)('a pause in stereo $format at $rate Hz', ({ format, rate, frame }) => {
   test('matches the stream: both channels silent, the file clean', async () => {
     const [a, b] = [chirpChunk(dir, format, { seconds: 0.8, hz: 300, rate, channels: 2 }), chirpChunk(dir, format, { seconds: 0.8, hz: 600, rate, channels: 2 })];
-    const joiner = await createJoiner({ output: format, wire: format }, true);
+    const joiner = await createJoiner({ output: format, wire: format }, { seekable: true });
     const joined = joinSteps(joiner, [{ chunk: a! }, { pause: 750 }, { chunk: b! }], { dir, name: `stereo-${rate}`, format, seekable: true });
     const decoded = decodeAll(joined.path, { channels: 2 });
     expect(decoded.warnings).toEqual([]);
@@ -198,7 +198,7 @@ test('Opus silence packets are what libopus encodes for zeros: 3 bytes, never em
 
 describe('what a pause cannot be', () => {
   test.each(['mp3', 'aac', 'opus', 'flac', 'wav'] as const)('%s: inside a chunk, or negative', async (format) => {
-    const joiner = await createJoiner({ output: format, wire: format }, false);
+    const joiner = await createJoiner({ output: format, wire: format }, { seekable: false });
     expect(() => joiner.silence(-1)).toThrow(RangeError);
     expect(() => joiner.silence(Number.NaN)).toThrow(RangeError);
     joiner.push(chirpChunk(dir, format, { seconds: 0.3, hz: 300 }).subarray(0, 100));
@@ -206,7 +206,7 @@ describe('what a pause cannot be', () => {
   });
 
   test('a run that is only a pause is that much silence', async () => {
-    const joiner = await createJoiner(planFormats('wav', ['pcm'], 'p'), true);
+    const joiner = await createJoiner(planFormats('wav', ['pcm'], 'p'), { seekable: true });
     const joined = joinSteps(joiner, [{ pause: 250 }], { dir, name: 'only-pause', format: 'wav', seekable: true });
     const decoded = decodeAll(joined.path);
     expect(frames(decoded)).toBe(6000);

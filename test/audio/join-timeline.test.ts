@@ -55,7 +55,7 @@ describe.each([
 ] as const)('joining $format from a provider (seekable: $seekable)', ({ format, seekable }) => {
   test('position() ends at the decoded length, and each chunk starts where its audio does', async () => {
     const chunks = SHAPES.map((s) => chirpChunk(dir, format, s));
-    const joiner = await createJoiner({ output: format, wire: format }, seekable);
+    const joiner = await createJoiner({ output: format, wire: format }, { seekable });
     const joined = joinSteps(joiner, chunks.map((chunk) => ({ chunk })), { dir, name: `timeline-${seekable}`, format, seekable, piece: 999 });
     const decoded = decodeAll(joined.path);
     expect(decoded.warnings).toEqual([]);
@@ -77,7 +77,7 @@ describe.each([
 test('mp3 from a provider: mpg123 decodes what ffmpeg does on a pipe, and 529 samples less on a file', async () => {
   const chunks = SHAPES.map((s) => chirpChunk(dir, 'mp3', s));
   for (const seekable of [false, true]) {
-    const joined = joinSteps(await createJoiner({ output: 'mp3', wire: 'mp3' }, seekable), chunks.map((chunk) => ({ chunk })), { dir, name: `mpg123-${seekable}`, format: 'mp3', seekable });
+    const joined = joinSteps(await createJoiner({ output: 'mp3', wire: 'mp3' }, { seekable }), chunks.map((chunk) => ({ chunk })), { dir, name: `mpg123-${seekable}`, format: 'mp3', seekable });
     // With an Info frame mpg123 skips the decoder's 529-sample delay at the start; ffmpeg does not.
     expect(run('mpg123', ['-q', '-s', joined.path]).stdout.length / 2).toBe(joined.position.samples - (seekable ? 529 : 0));
   }
@@ -85,7 +85,7 @@ test('mp3 from a provider: mpg123 decodes what ffmpeg does on a pipe, and 529 sa
 
 test('Ogg Opus from a provider: opusdec decodes exactly position() samples at 48 kHz', async () => {
   const chunks = SHAPES.map((s) => chirpChunk(dir, 'opus', s));
-  const joined = joinSteps(await createJoiner({ output: 'opus', wire: 'opus' }, false), chunks.map((chunk) => ({ chunk })), { dir, name: 'opusdec', format: 'opus', seekable: false });
+  const joined = joinSteps(await createJoiner({ output: 'opus', wire: 'opus' }, { seekable: false }), chunks.map((chunk) => ({ chunk })), { dir, name: 'opusdec', format: 'opus', seekable: false });
   const raw = run('opusdec', ['--quiet', '--rate', '48000', joined.path, '-']);
   expect(raw.status).toBe(0);
   expect(raw.stdout.length / 2).toBe(joined.position.samples);
@@ -96,7 +96,7 @@ test('Ogg Opus whose packets continue across pages: every packet is counted, by 
   const path = join(dir, 'split-packets.ogg');
   execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=2:sample_rate=48000', '-c:a', 'libopus', '-b:a', '256k', '-page_duration', '5000000', '-f', 'ogg', path]);
   const chunk = readFileSync(path);
-  const joined = joinSteps(await createJoiner({ output: 'opus', wire: 'opus' }, false), [{ chunk }, { chunk }], { dir, name: 'split-joined', format: 'opus', seekable: false });
+  const joined = joinSteps(await createJoiner({ output: 'opus', wire: 'opus' }, { seekable: false }), [{ chunk }, { chunk }], { dir, name: 'split-joined', format: 'opus', seekable: false });
   const decoded = decodeAll(joined.path);
   expect(decoded.warnings).toEqual([]);
   expect(joined.position.samples).toBe(frames(decoded));
@@ -112,7 +112,7 @@ describe.each([
 ] as const)('encoding $format here from pcm (seekable: $seekable)', ({ format, seekable }) => {
   test('each chunk starts exactly where its first sample is decoded, and position() ends at the decoded length', async () => {
     const pcms = SHAPES.map((s) => chirpPcm(s.seconds, s.hz));
-    const joiner = await createJoiner(planFormats(format, ['pcm'], 'a pcm-only server'), seekable);
+    const joiner = await createJoiner(planFormats(format, ['pcm'], 'a pcm-only server'), { seekable });
     // Before any chunk, position() already stands where the first sample will land.
     const first = joiner.position()!;
     const joined = joinSteps(joiner, pcms.map((chunk) => ({ chunk })), { dir, name: `local-${seekable}`, format, seekable, piece: 1001 });

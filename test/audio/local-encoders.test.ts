@@ -30,7 +30,7 @@ async function encode(format: AudioFormat, seekable: boolean): Promise<string> {
   // A server that sends only pcm, so every format is made here.
   const plan = planFormats(format, ['pcm'], 'a pcm-only server');
   expect(plan.wire).toBe('pcm');
-  const joiner = await createJoiner(plan, seekable);
+  const joiner = await createJoiner(plan, { seekable });
   const out: Uint8Array[] = [];
   for (const c of chunks) {
     for (let at = 0; at < c.length; at += 1001) out.push(...joiner.push(c.subarray(at, at + 1001)));

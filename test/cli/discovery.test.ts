@@ -55,6 +55,26 @@ describe('tts voices', () => {
     expect(fake.requests[0]?.headers['authorization']).toBe(`Bearer ${KEY}`);
   });
 
+  test('a server that sends a list without end is cut off past 16 MiB, not read until the timeout', async () => {
+    fake.fallback = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const piece = Buffer.alloc(1024 ** 2, 0x20);
+      const pump = (): void => {
+        while (!res.destroyed && res.write(piece));
+      };
+      res.on('drain', pump);
+      res.write('{"voices": [');
+      pump();
+    };
+    await runTts(['config', 'set', 'kokoro.baseUrl', `${fake.url}/v1`], { env: box.env });
+    const started = Date.now();
+    const r = await runTts(['voices', '-p', 'kokoro'], { env: box.env });
+    expect(r.stderr).toMatch(/could not ask .*kokoro.* \(kokoro answered \/v1\/audio\/voices with more than 16 MiB: not a list tts can use\); showing the voices tts knows/);
+    expect(r.code).toBe(0);
+    // Listing waits at most 15 s for an answer: a cut-off comes well before that.
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
   test('the built-in voice lists eSpeak NG languages', async () => {
     const r = await runTts(['voices', '-p', 'local', '--json'], { env: box.env });
     const voices = (JSON.parse(r.stdout.toString()) as { voices: { id: string; name: string }[] }).voices;

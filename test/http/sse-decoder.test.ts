@@ -56,6 +56,18 @@ describe('SSE audio decoder', () => {
     expect(() => new SseAudioDecoder({ ...openai, provider: 'x' }).push(Buffer.from('data: {"type":"error","error":{"message":"overloaded"}}\n\n'))).toThrow(/overloaded/);
   });
 
+  test('an event that never ends is refused past 64 MiB, not held until the timeout', () => {
+    const decoder = new SseAudioDecoder(openai);
+    decoder.push(Buffer.from('event: speech.audio.delta\ndata: '));
+    const piece = Buffer.alloc(1024 ** 2, 0x61);
+    let fed = 0;
+    const feed = () => {
+      for (; fed < 100; fed++) decoder.push(piece);
+    };
+    expect(feed).toThrow(/openai sent an SSE event of more than 64 MiB without ending it/);
+    expect(fed).toBe(63);
+  });
+
   test('an event that is not JSON is an error, not silence', () => {
     expect(() => new SseAudioDecoder(openai).push(Buffer.from('data: garbage\n\n'))).toThrow(/not JSON/);
   });

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, createReadStream, linkSync, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, createReadStream, existsSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { describe, expect, test } from 'vitest';
 import { ownDescriptor } from '../../src/output/output-target.js';
@@ -168,6 +168,37 @@ describe('the text being read is never the output', () => {
     closeSync(fd);
     refused(r);
   });
+
+  test('the lexicon being read is never the output either', async () => {
+    writeFileSync(box.path('words.txt'), 'tts = text to speech\n');
+    const r = await runTts(['Say tts.', '--lexicon', box.path('words.txt'), '-o', box.path('words.txt'), '-F', 'mp3'], { env: env() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/Not writing the audio to .*words\.txt: it is the lexicon being read/);
+    expect(fake.requests).toHaveLength(0);
+    expect(readFileSync(box.path('words.txt'), 'utf8')).toBe('tts = text to speech\n');
+  });
+
+  test('into a folder, an output named after its input is never that input: nothing is written', async () => {
+    // A text file whose name is what its audio would be called: talk.mp3 in, talk.mp3 out.
+    writeFileSync(box.path('talk.mp3'), 'Words, not audio.');
+    writeFileSync(box.path('other.txt'), 'Another file.');
+    const r = await runTts(['-f', box.path('talk.mp3'), box.path('other.txt'), '-o', `${box.dir}/`], { env: env() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/Not writing the audio to .*talk\.mp3: it is the text being read/);
+    expect(fake.requests).toHaveLength(0);
+    expect(readFileSync(box.path('talk.mp3'), 'utf8')).toBe('Words, not audio.');
+    expect(existsSync(box.path('other.mp3'))).toBe(false);
+  });
+
+  test('subtitles are never written over the text by another name (a link)', async () => {
+    writeFileSync(box.path('notes.txt'), 'My notes.');
+    symlinkSync('notes.txt', box.path('notes.srt'));
+    const r = await runTts(['-f', box.path('notes.txt'), '-o', box.path('notes.mp3'), '--subtitles', box.path('notes.srt')], { env: env() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/Not writing the subtitles to .*notes\.srt: it is the text being read/);
+    expect(fake.requests).toHaveLength(0);
+    expect(readFileSync(box.path('notes.txt'), 'utf8')).toBe('My notes.');
+  });
 });
 
 describe('a full disk: the disk is full, exit 5, nothing left behind', () => {
@@ -197,6 +228,26 @@ describe('a full disk: the disk is full, exit 5, nothing left behind', () => {
       expect(r.code).toBe(5);
       expect(readFileSync(box.path('small/book.pcm'), 'utf8')).toBe('old audio');
       expect(partFiles(box.path('small'))).toEqual([]);
+    } finally {
+      unmount(box.path('small'));
+    }
+  });
+
+  test.for([
+    ['the cache folder', [], 'XDG_CACHE_HOME'],
+    ['the temporary folder (--no-cache)', ['--no-cache'], 'TMPDIR'],
+  ] as const)('a full disk where chunks wait, %s: named as such, not as the output; the output untouched', async ([, flags, variable], context) => {
+    mkdirSync(box.path('small'));
+    if (!mountTmpfs(box.path('small'), 64)) return context.skip();
+    try {
+      writeFileSync(box.path('book.pcm'), 'old audio');
+      writeFileSync(box.path('book.txt'), long);
+      const r = await startTts(['-f', box.path('book.txt'), '-o', box.path('book.pcm'), ...flags], { env: { ...env(), [variable]: box.path('small') } }).done;
+      expect(r.stderr).toMatch(new RegExp(`Cannot write a chunk's audio in ${box.path('small')}/\\S+: the disk is full \\(ENOSPC\\)\\n {2}hint: .*cache folder.*--no-cache`));
+      expect(r.stderr).not.toMatch(/write the audio somewhere else/);
+      expect(r.code).toBe(5);
+      expect(readFileSync(box.path('book.pcm'), 'utf8')).toBe('old audio');
+      expect(partFiles(box.dir)).toEqual([]);
     } finally {
       unmount(box.path('small'));
     }

@@ -1,3 +1,6 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import type { ErrorShape, ModelInfo, ProviderConnection, ProviderSpec } from '../../src/providers/provider-spec.js';
 import { joinUrl } from '../../src/providers/provider-spec.js';
@@ -152,4 +155,25 @@ describe('a provider defined in one place', () => {
     expect(plan.estimatedCostUsd).toBeCloseTo(plan.characters * 0.00005, 9);
     expect(plan.costBasis).toBe('$50.00 per million characters (Acme Voice)');
   });
+});
+
+test('no code outside src/providers decides by a provider name: each knows itself', async () => {
+  const { default: ts } = await import('typescript');
+  const names = new Set(BUILT_IN_PROVIDERS.map((p) => p.name));
+  const src = fileURLToPath(new URL('../../src/', import.meta.url));
+  const named: string[] = [];
+  for (const file of readdirSync(src, { recursive: true, encoding: 'utf8' })) {
+    if (!file.endsWith('.ts') || file.startsWith(`providers${sep}`)) continue;
+    const source = ts.createSourceFile(file, readFileSync(join(src, file), 'utf8'), ts.ScriptTarget.Latest, true);
+    // A literal that is exactly a provider's name ('openrouter', "local"): a branch on it, or a default.
+    // Help text that mentions one in a sentence is not a decision.
+    const visit = (node: import('typescript').Node): void => {
+      if ((ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) && names.has(node.text)) {
+        named.push(`${file}:${source.getLineAndCharacterOfPosition(node.getStart()).line + 1} '${node.text}'`);
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(source);
+  }
+  expect(named).toEqual([]);
 });

@@ -1,4 +1,5 @@
 import { Mp3Joiner } from '../mp3-joiner.js';
+import type { Seekable } from '../joiner.js';
 import type { SampleEncoder, SampleEncoderFactory } from '../sample-joiner.js';
 import { requireS16, toFloatPlanes } from './pcm-samples.js';
 
@@ -16,13 +17,13 @@ const MP3_DECODER_DELAY = 529;
  * MP3 made here with LAME (compiled to WebAssembly, MIT). Its frames go through the same joiner as a
  * server's, which writes the Info frame with the true frame count on a file.
  */
-export async function loadMp3Encoder(seekable: boolean): Promise<SampleEncoderFactory> {
+export async function loadMp3Encoder({ seekable }: Seekable): Promise<SampleEncoderFactory> {
   const { createMp3Encoder } = await import('wasm-media-encoders');
   const lame = await createMp3Encoder();
   return (layout): SampleEncoder => {
     requireS16(layout, 'mp3');
     lame.configure({ sampleRate: layout.sampleRate as 24000, channels: layout.channels as 1, bitrate: BITRATE_KBPS as 64 });
-    const frames = new Mp3Joiner(seekable);
+    const frames = new Mp3Joiner({ seekable });
     let inputSamples = 0;
     let finished = false;
     // LAME's output buffer is reused by the next call: copy before handing it on.

@@ -70,7 +70,7 @@ class OggOpusEncoder implements SampleEncoder {
     let at = 0;
     for (; at + this.frameBytes <= data.length; at += this.frameBytes) {
       this.encode(data.subarray(at, at + this.frameBytes));
-      if (this.packets.length >= PACKETS_PER_PAGE) out.push(...this.flush(false));
+      if (this.packets.length >= PACKETS_PER_PAGE) out.push(...this.flush({ last: false }));
     }
     this.carry = Buffer.from(data.subarray(at));
     return out;
@@ -86,9 +86,9 @@ class OggOpusEncoder implements SampleEncoder {
     for (let at = 0; at < tail.length; at += this.frameBytes) {
       this.encode(tail.subarray(at, at + this.frameBytes));
       // The last packet always stays for the final page, which carries EOS.
-      if (this.packets.length >= PACKETS_PER_PAGE && at + this.frameBytes < tail.length) out.push(...this.flush(false));
+      if (this.packets.length >= PACKETS_PER_PAGE && at + this.frameBytes < tail.length) out.push(...this.flush({ last: false }));
     }
-    out.push(...this.flush(true));
+    out.push(...this.flush({ last: true }));
     this.encoder.delete();
     return { tail: out, patches: [] };
   }
@@ -103,7 +103,7 @@ class OggOpusEncoder implements SampleEncoder {
     this.packetSamples += FRAME_MS * 48;
   }
 
-  private flush(last: boolean): Buffer[] {
+  private flush({ last }: { last: boolean }): Buffer[] {
     if (this.packets.length === 0) return [];
     const granule = last ? BigInt(PRE_SKIP + Math.round(this.inputSamples * this.to48k)) : BigInt(this.packetSamples);
     const out = this.page(this.packets, granule, last ? OGG_EOS : 0);

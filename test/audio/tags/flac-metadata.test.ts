@@ -23,7 +23,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** As the pipeline writes a FLAC book: the joiner's output through the splice; STREAMINFO and the chapter times patched at the end. */
 async function flacBook(name: string, tags: BookTags, titles: string[], options: { starts?: number[]; input?: Buffer[] } = {}) {
-  const joiner = await createJoiner({ output: 'flac', wire: 'flac' }, true);
+  const joiner = await createJoiner({ output: 'flac', wire: 'flac' }, { seekable: true });
   const splice = new FlacMetadataSplice(tags, titles, { vendor: 'tts' });
   const out: Uint8Array[] = [];
   const chunkStarts: number[] = [];
@@ -43,7 +43,7 @@ async function flacBook(name: string, tags: BookTags, titles: string[], options:
 
 /** The joiner's own file, no splice: what the audio frames must stay. */
 async function joinedOnly(): Promise<Buffer> {
-  const joiner = await createJoiner({ output: 'flac', wire: 'flac' }, true);
+  const joiner = await createJoiner({ output: 'flac', wire: 'flac' }, { seekable: true });
   const out = chunks.flatMap((chunk) => [...joiner.push(chunk), ...joiner.endChunk()]);
   const end = joiner.finish();
   return applyPatches(Buffer.concat([...out, ...end.tail]), end.patches);

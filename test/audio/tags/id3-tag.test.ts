@@ -28,7 +28,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
  */
 async function mp3Book(name: string, tags: BookTags, titles: string[], starts?: number[]) {
   const tag = id3Tag(tags, titles);
-  const joiner = await createJoiner({ output: 'mp3', wire: 'mp3' }, true);
+  const joiner = await createJoiner({ output: 'mp3', wire: 'mp3' }, { seekable: true });
   const out: Uint8Array[] = [tag.bytes];
   const chunkStarts: number[] = [];
   for (const chunk of chunks) {

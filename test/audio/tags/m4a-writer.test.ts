@@ -24,7 +24,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** As the pipeline writes an m4b: the head first, the joined ADTS remuxed as it arrives, moov appended and mdat's size patched at the end. */
 async function m4aBook(name: string, options: M4aOptions, o: { starts?: number[]; piece?: number } = {}) {
-  const joiner = await createJoiner({ output: 'aac', wire: 'aac' }, true);
+  const joiner = await createJoiner({ output: 'aac', wire: 'aac' }, { seekable: true });
   const writer = new M4aWriter(options);
   const out: Uint8Array[] = [...writer.head()];
   const chunkStarts: number[] = [];

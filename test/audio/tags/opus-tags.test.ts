@@ -40,7 +40,7 @@ function tagPagesOf(all: OggPage[]): OggPage[] {
 
 /** As the pipeline writes an Ogg Opus book: the joiner's pages through the splice, the chapter pages patched at the end. */
 async function opusBook(name: string, tags: BookTags, titles: string[], starts?: number[]) {
-  const joiner = await createJoiner({ output: 'opus', wire: 'opus' }, true);
+  const joiner = await createJoiner({ output: 'opus', wire: 'opus' }, { seekable: true });
   const splice = new OpusTagsSplice(tags, titles);
   const out: Uint8Array[] = [];
   const chunkStarts: number[] = [];

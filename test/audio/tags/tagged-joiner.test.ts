@@ -28,7 +28,7 @@ describe('a book file is written in a few large pieces', () => {
     ['pcm', 'wav'],
     ['aac', 'm4b'],
   ] as const)('%s into %s: one piece per read of the socket, not one per codec frame (a write each)', async (wire, output: OutputFormat) => {
-    const joiner = tagJoiner(await createJoiner({ wire, output: codecOf(output) }, true), output, { tags: { title: 'Pieces' }, chapterTitles: ['One', 'Two'] });
+    const joiner = tagJoiner(await createJoiner({ wire, output: codecOf(output) }, { seekable: true }), output, { tags: { title: 'Pieces' }, chapterTitles: ['One', 'Two'] });
     const written: Uint8Array[] = [];
     const calls: number[] = [];
     const take = (pieces: Uint8Array[]): void => {

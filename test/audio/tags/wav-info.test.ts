@@ -19,7 +19,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** As the pipeline writes a WAV book: the joined samples, then at the end the trailer, the joiner's size patches, and the trailer's RIFF size over them. */
 async function wavBook(name: string, tags: BookTags, titles: string[], starts?: number[]) {
-  const joiner = await createJoiner({ output: 'wav', wire: 'wav' }, true);
+  const joiner = await createJoiner({ output: 'wav', wire: 'wav' }, { seekable: true });
   const out: Uint8Array[] = [];
   const chunkStarts: number[] = [];
   for (const chunk of chunks) {
