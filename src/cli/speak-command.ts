@@ -4,8 +4,7 @@ import { configDir } from '../config/paths.js';
 import type { CostQuestion } from '../discovery/run-cost.js';
 import { createHttpClient, type HttpClient } from '../http/http-client.js';
 import type { ReadDocument } from '../input/read-document.js';
-import { openOutput } from '../output/open-output.js';
-import { refuseInputsAsOutputs, type RunInputs, type WrittenPath } from '../output/same-file.js';
+import type { RunInputs, WrittenPath } from '../output/same-file.js';
 import { StreamSink } from '../output/stream-sink.js';
 import type { DocumentInfo, Segment } from '../plan/segment.js';
 import type { PlayerSink } from '../playback/player-sink.js';
@@ -26,6 +25,13 @@ import { readUnits, type SpeechUnit } from './speech-units.js';
 
 /** What the run costs, loaded after the audio (or for a dry run): it needs nothing before the first request. */
 const runCost = async (question: CostQuestion): Promise<RunFacts['cost']> => (await import('../discovery/run-cost.js')).runCost(question);
+
+/**
+ * Nothing the run reads is written over. Loaded only when the run writes to a path: a piped run's
+ * first request waits on no module it does not need (so too files, dry runs and tags below).
+ */
+const refuseInputsAsOutputs = async (inputs: RunInputs, outputs: readonly WrittenPath[]): Promise<void> =>
+  outputs.length === 0 ? undefined : (await import('../output/same-file.js')).refuseInputsAsOutputs(inputs, outputs);
 
 /** Everything a run knows before it sends anything. */
 interface RunContext {
@@ -117,7 +123,7 @@ async function openOutputs(options: SpeakOptions, io: CliIo): Promise<SpeakOutpu
       outputs.push({ sink: new PlayerSink(io.env), request });
     } else {
       const sink =
-        options.output?.kind === 'file' ? await openOutput(options.output.path, { stdout: io.stdout, signal: io.signal })
+        options.output?.kind === 'file' ? await (await import('../output/open-output.js')).openOutput(options.output.path, { stdout: io.stdout, signal: io.signal })
         : new StreamSink(io.stdout, { where: 'stdout', signal: io.signal });
       outputs.push({ sink, request });
     }

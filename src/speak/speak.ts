@@ -2,7 +2,6 @@ import type { AudioFormat } from '../audio/formats.js';
 import { createJoiner, planOutputs, type OutputPlan, type OutputRequest } from '../audio/format-plan.js';
 import { codecOf } from '../audio/formats.js';
 import type { BookTags } from '../audio/tags/book-tags.js';
-import { coverImage } from '../audio/tags/cover-image.js';
 import type { BookInfo } from '../audio/tags/tagged-joiner.js';
 import type { ChunkStore } from '../cache/chunk-store.js';
 import { UsageError } from '../errors.js';
@@ -184,7 +183,7 @@ export interface BookMetadata extends DocumentInfo {
  * audio alone.
  */
 async function joinedOutputs(job: SpeakJob, formats: OutputPlan, plan: Plan): Promise<JoinedOutput[]> {
-  const book = bookInfo(job.info, plan);
+  const book = await bookInfo(job.info, plan);
   const mp4 = job.outputs.find((o) => codecOf(o.request.format) !== o.request.format && !o.sink.seekable);
   if (mp4) throw new UsageError(`${mp4.request.format} needs a file it can seek in (its index is written at the end)`, { hint: `Write it to a file: -o book.${mp4.request.format}` });
   const unmarked = job.outputs.some((o) => !o.sink.seekable && !o.request.player);
@@ -193,14 +192,15 @@ async function joinedOutputs(job: SpeakJob, formats: OutputPlan, plan: Plan): Pr
     job.outputs.map(async (o, i) => {
       const joiner = await createJoiner({ wire: formats.wire, output: formats.formats[i]! }, { seekable: o.sink.seekable });
       const tagged = o.sink.seekable && !o.request.player && (book.chapterTitles.length > 0 || hasTags(book.tags) || codecOf(o.request.format) !== o.request.format);
-      // The tag writers (ID3, Vorbis comments, MP4 boxes…) load only for a file that carries tags.
+      // The tag writers (a dozen modules) load only for a file that carries tags: not before a piped run's first request.
       return { sink: o.sink, joiner: tagged ? (await import('../audio/tags/tagged-joiner.js')).tagJoiner(joiner, o.request.format, book) : joiner };
     }),
   );
 }
 
-function bookInfo(info: BookMetadata | undefined, plan: Plan): BookInfo {
-  const tags: BookTags = { title: info?.title, author: info?.author, album: info?.album, track: info?.track, cover: info?.cover ? coverImage(info.cover.data) : undefined };
+async function bookInfo(info: BookMetadata | undefined, plan: Plan): Promise<BookInfo> {
+  const cover = info?.cover ? (await import('../audio/tags/cover-image.js')).coverImage(info.cover.data) : undefined;
+  const tags: BookTags = { title: info?.title, author: info?.author, album: info?.album, track: info?.track, cover };
   return { tags, chapterTitles: plan.chapters.map((c) => c.title) };
 }
 
