@@ -136,6 +136,11 @@ export class Scheduler {
 
   /** Cache first: a hit costs no request and waits on no limit. */
   private async admit(entry: Entry): Promise<void> {
+    // A twin already on its way (in run order, before any lookup): this one is looked up again once
+    // the twin is in the store, or has failed and this one is sent itself.
+    const twin = this.unsettled.get(entry.task.key);
+    if (twin) return void twin.then(() => this.admit(entry));
+    this.trackUnsettled(entry);
     this.admitting.add(entry);
     try {
       const cached = await this.options.store.lookup(entry.task.key);
@@ -145,12 +150,7 @@ export class Scheduler {
       } else if (cached !== undefined) {
         entry.buffer.resolve(await ChunkBuffer.existing(cached));
         entry.done.resolve({ cached: true });
-      } else if (this.unsettled.has(entry.task.key)) {
-        // Looked up again once its twin is in the store (or has failed, and it is sent itself).
-        const twin = this.unsettled.get(entry.task.key)!;
-        void twin.then(() => this.admit(entry));
       } else {
-        this.trackUnsettled(entry);
         this.enqueue(entry);
       }
     } catch (error) {
@@ -160,6 +160,7 @@ export class Scheduler {
       this.pump();
     }
   }
+
 
   private trackUnsettled(entry: Entry): void {
     const { key } = entry.task;
