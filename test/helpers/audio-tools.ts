@@ -8,7 +8,7 @@ import { join } from 'node:path';
  */
 export function requireTool(name: string): void {
   if (spawnSync(name, ['-version'], { stdio: 'ignore' }).error) {
-    throw new Error(`${name} is needed by this test: apt-get install ffmpeg flac opus-tools (as .ci/run does)`);
+    throw new Error(`${name} is needed by this test: apt-get install ffmpeg flac opus-tools flite sox pandoc (as .ci/run does)`);
   }
 }
 
