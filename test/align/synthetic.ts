@@ -1,15 +1,9 @@
 import type { Signal } from '../../src/align/levels.js';
 
-/** A small deterministic random source. */
-export function random(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
-}
+import { random } from '../../bench/align-corpus.js';
+
+/** The corpus's seeded random source, for synthetic signals too. */
+export { random };
 
 /** A tone of `seconds` (a fundamental and a weaker partial, as a vowel has formants), or a pause. */
 export type Part = { hz: number; seconds: number } | { pause: number };
