@@ -4,5 +4,5 @@ import module from 'node:module';
 // Node >= 22.1 can cache compiled modules between runs: a faster start for every command.
 module.enableCompileCache?.();
 
-const { main } = await import('../dist/cli/main.js');
+const { main } = await import('../dist/tts.js');
 await main();

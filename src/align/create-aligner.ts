@@ -1,11 +1,11 @@
 import { Worker } from 'node:worker_threads';
-import { builtFile } from '../built-file.js';
+import { builtModule } from '../package-files.js';
 import { AudioError, InterruptedError, UsageError } from '../errors.js';
 import { wordsPerMinute } from '../local-voice/synthesize.js';
 import type { CueTime } from './align-cues.js';
 import type { AlignJob, WorkerAnswer, WorkerJob } from './align-job.js';
 
-const WORKER = builtFile(import.meta.url, './align-worker.js');
+const WORKER = builtModule('align/align-worker.js');
 
 export interface AlignerOptions {
   /** The eSpeak voice references are spoken with unless a job names another; en-us by default. */

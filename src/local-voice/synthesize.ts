@@ -1,10 +1,10 @@
 import { Worker } from 'node:worker_threads';
-import { builtFile } from '../built-file.js';
+import { builtModule } from '../package-files.js';
 import { InterruptedError, UsageError } from '../errors.js';
 import type { EspeakJob, EspeakResult } from './espeak-job.js';
 import { parseVoiceTable, type EspeakVoice } from './voices.js';
 
-const WORKER = builtFile(import.meta.url, './espeak-worker.js');
+const WORKER = builtModule('local-voice/espeak-worker.js');
 
 /** eSpeak's own default pace, which --speed 1 means. */
 export const DEFAULT_WPM = 175;

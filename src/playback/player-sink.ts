@@ -3,7 +3,7 @@ import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AudioFormat } from '../audio/formats.js';
-import { builtFile } from '../built-file.js';
+import { builtModule } from '../package-files.js';
 import type { Patch } from '../audio/joiner.js';
 import { AudioError } from '../errors.js';
 import type { AudioSink } from '../output/audio-sink.js';
@@ -22,7 +22,7 @@ interface Candidate {
 
 /** A system player that is still running this long after its first audio has opened its device. */
 const TRUSTED_AFTER_MS = 300;
-const PLAYER_PROCESS = fileURLToPath(builtFile(import.meta.url, './player-process.js'));
+const PLAYER_PROCESS = fileURLToPath(builtModule('playback/player-process.js'));
 
 function onPath(name: string, env: Env): string | undefined {
   for (const dir of (env['PATH'] ?? '').split(delimiter)) {
