@@ -102,4 +102,14 @@ describe('chunking text for requests', () => {
     const chunks = expectSound(text, 4000);
     expect(chunks.length).toBeGreaterThan(500);
   });
+
+  test('a sentence longer than a window but within the limit is kept whole, whatever the limit', () => {
+    // One 20,000-character sentence, under a 30,000 limit: longer than the windows text is read in.
+    const long = `${'and then the road went on '.repeat(770)}to the sea.`;
+    const text = `${long} It ended there. A last line.`;
+    const chunks = expectSound(text, 30_000);
+    expect(chunks.map((c) => c.text)).toEqual([text]);
+    // With a short first chunk the sentence is split, and still nothing is lost.
+    expect(expectSound(text, 30_000, 200).length).toBeGreaterThan(1);
+  });
 });
