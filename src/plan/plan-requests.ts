@@ -1,5 +1,5 @@
 import type { SpeechSettings } from '../providers/provider-spec.js';
-import { chunkText, codePointLength } from '../text/chunk-text.js';
+import { codePointLength, textChunks } from '../text/chunk-text.js';
 import { sliceSpoken, SpokenTextBuilder, type SpokenText } from '../text/spoken-text.js';
 import type { Segment, SpeechStyle } from './segment.js';
 
@@ -25,7 +25,7 @@ export interface PlannedRequest {
 export type PlanItem =
   | { kind: 'request'; request: PlannedRequest }
   | { kind: 'pause'; ms: number }
-  | { kind: 'chapter'; index: number; title: string }
+  | { kind: 'chapter'; index: number; title: string; number: number }
   /** A mark with no request after it to carry it (at the end, or before a pause). */
   | { kind: 'mark'; name: string };
 
@@ -80,28 +80,59 @@ interface OpenGroup {
  * never straddles a pause or a chapter. Pure: the same segments always give the same plan.
  */
 export function planRequests(segments: readonly Segment[], options: PlanOptions): Plan {
-  const plan: Plan = { items: [], requests: [], characters: 0, chapters: [] };
+  const plan = emptyPlan();
+  for (const item of planItems(segments, options)) addToPlan(plan, item);
+  return plan;
+}
+
+export const emptyPlan = (): Plan => ({ items: [], requests: [], characters: 0, chapters: [] });
+
+/** One item of `planItems` into the plan it belongs to, in order. */
+export function addToPlan(plan: Plan, item: PlanItem): void {
+  plan.items.push(item);
+  if (item.kind === 'request') {
+    plan.requests.push(item.request);
+    plan.characters += codePointLength(item.request.text);
+  }
+  if (item.kind === 'chapter') plan.chapters.push({ title: item.title, number: item.number });
+}
+
+/** What has been planned so far: where the next request and chapter go. */
+interface PlanCount {
+  requests: number;
+  chapters: number;
+}
+
+/**
+ * `planRequests` item by item, as the text is cut: the first request comes out before the rest of a
+ * long text is cut, so it can be sent meanwhile.
+ */
+export function* planItems(segments: readonly Segment[], options: PlanOptions): Generator<PlanItem> {
+  const count: PlanCount = { requests: 0, chapters: 0 };
   let open: OpenGroup | undefined;
-  const flush = (): void => {
-    if (open) cutGroup(open, plan, options);
-    open = undefined;
-  };
   for (const segment of segments) {
     if (segment.kind === 'speech') {
       const settings = resolveStyle(options.settings, segment.style);
-      if (open && !sameSettings(open.settings, settings)) flush();
+      if (open && !sameSettings(open.settings, settings)) {
+        yield* cutGroup(open, count, options);
+        open = undefined;
+      }
       open ??= { settings, text: new SpokenTextBuilder(), marks: [] };
       appendSpeech(open.text, segment.text);
     } else if (segment.kind === 'mark' && open) {
       open.marks.push({ name: segment.name, at: open.text.textLength });
     } else {
-      flush();
-      if (segment.kind === 'chapter') plan.chapters.push({ title: segment.title, number: segment.number ?? plan.chapters.length + 1 });
-      plan.items.push(segment.kind === 'chapter' ? { kind: 'chapter', index: plan.chapters.length - 1, title: segment.title } : segment);
+      if (open) yield* cutGroup(open, count, options);
+      open = undefined;
+      if (segment.kind === 'chapter') {
+        count.chapters++;
+        yield { kind: 'chapter', index: count.chapters - 1, title: segment.title, number: segment.number ?? count.chapters };
+      } else {
+        yield segment;
+      }
     }
   }
-  flush();
-  return plan;
+  if (open) yield* cutGroup(open, count, options);
 }
 
 /** Joins speech to what is open, with a space where two words would otherwise touch. */
@@ -112,15 +143,14 @@ function appendSpeech(builder: SpokenTextBuilder, spoken: SpokenText): void {
 }
 
 /** Cuts one group into requests at sentence boundaries, under the limit. */
-function cutGroup(group: OpenGroup, plan: Plan, options: PlanOptions): void {
+function* cutGroup(group: OpenGroup, count: PlanCount, options: PlanOptions): Generator<PlanItem> {
   const spoken = group.text.build();
-  const first = plan.requests.length === 0;
-  const chunks = chunkText(spoken.text, {
+  const chunks = textChunks(spoken.text, {
     maxChars: options.maxChars,
-    firstChunkMaxChars: first ? options.firstChunkMaxChars : undefined,
+    firstChunkMaxChars: count.requests === 0 ? options.firstChunkMaxChars : undefined,
     sentencesAlone: options.sentencesAlone,
   });
-  const chapter = plan.chapters.length > 0 ? plan.chapters.length - 1 : undefined;
+  const chapter = count.chapters > 0 ? count.chapters - 1 : undefined;
   let pendingMarks = group.marks;
   for (const chunk of chunks) {
     // A mark belongs to the request whose text starts at or after it (a mark between two requests
@@ -128,16 +158,14 @@ function cutGroup(group: OpenGroup, plan: Plan, options: PlanOptions): void {
     const mine = pendingMarks.filter((m) => m.at < chunk.end);
     pendingMarks = pendingMarks.filter((m) => m.at >= chunk.end);
     const request: PlannedRequest = {
-      index: plan.requests.length,
+      index: count.requests++,
       text: chunk.text,
       spoken: sliceSpoken(spoken, chunk.start, chunk.end),
       settings: group.settings,
       chapter,
       marks: mine.map((m) => ({ name: m.name, at: Math.max(0, m.at - chunk.start) })),
     };
-    plan.requests.push(request);
-    plan.characters += codePointLength(chunk.text);
-    plan.items.push({ kind: 'request', request });
+    yield { kind: 'request', request };
   }
-  for (const mark of pendingMarks) plan.items.push({ kind: 'mark', name: mark.name });
+  for (const mark of pendingMarks) yield { kind: 'mark', name: mark.name };
 }

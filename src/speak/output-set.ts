@@ -59,10 +59,6 @@ export class OutputSet {
     for (const { sink } of this.outputs) if (sink.live === which.live) await sink.commit();
   }
 
-  async abort(): Promise<void> {
-    await Promise.all(this.outputs.map((o) => o.sink.abort()));
-  }
-
   private async write(output: JoinedOutput, pieces: Uint8Array[]): Promise<void> {
     for (const bytes of pieces) {
       if (output === this.outputs[0]) this.bytes += bytes.length;

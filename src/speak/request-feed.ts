@@ -5,6 +5,7 @@ import type { AudioTask, ScheduledAudio, Scheduler } from '../schedule/scheduler
 import type { RunControl } from './run-control.js';
 
 export interface RequestFeedOptions {
+  /** The plan's requests; the array may still grow while the first are sent (`sendAhead`). */
   requests: readonly PlannedRequest[];
   scheduler: Scheduler;
   store: ChunkStore;
@@ -28,6 +29,14 @@ export class RequestFeed {
   private closed = false;
 
   constructor(private readonly options: RequestFeedOptions) {}
+
+  /**
+   * Sends the first `count` requests now, before the writer asks: request 0 goes out while the rest of
+   * the plan (the same array, growing) is still being cut.
+   */
+  sendAhead(count: number): void {
+    this.sendThrough(Math.min(this.options.requests.length, count) - 1);
+  }
 
   async audio(index: number): Promise<ChunkBuffer> {
     this.sendThrough(Math.min(this.options.requests.length, index + this.options.window) - 1);

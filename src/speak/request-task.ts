@@ -31,8 +31,8 @@ export interface RequestTaskContext {
   events: SpeakEvents;
   /** The job's place in the run: its requests go before those of later jobs. */
   job: number;
-  /** Requests in the plan, to name a failing one. */
-  count: number;
+  /** Requests in the plan, to name a failing one; undefined while the plan is still being cut. */
+  count(): number | undefined;
   /** Whether finished requests outlive the run, so a failure can say that a rerun resumes. */
   resumable: boolean;
 }
@@ -51,7 +51,7 @@ export function requestTask(request: PlannedRequest, context: RequestTaskContext
     },
     // Sent again once the limit allows: a retry in the tally, but no line of its own (the wait shows).
     onRefused: () => void context.tally.retries++,
-    describeFailure: (error) => requestError(error, { index: request.index, count: context.count, resumable: context.resumable }),
+    describeFailure: (error) => requestError(error, { index: request.index, count: context.count(), resumable: context.resumable }),
   };
 }
 
@@ -88,10 +88,11 @@ async function attemptRequest(request: PlannedRequest, run: AttemptRun, context:
 }
 
 /** A request's failure names it, and says that a rerun will not pay again for finished ones. */
-function requestError(error: unknown, where: { index: number; count: number; resumable: boolean }): unknown {
+function requestError(error: unknown, where: { index: number; count: number | undefined; resumable: boolean }): unknown {
   if (!(error instanceof ProviderError)) return error;
-  const many = where.count > 1;
-  const prefix = many ? `Chunk ${where.index + 1} of ${where.count}: ` : '';
+  // A count not known yet (request 0 failed while the rest was being cut) is not guessed at.
+  const many = where.count === undefined || where.count > 1;
+  const prefix = !many ? '' : where.count === undefined ? `Chunk ${where.index + 1}: ` : `Chunk ${where.index + 1} of ${where.count}: `;
   const resume = many && where.resumable ? ' Finished chunks are cached: rerun the same command to resume.' : '';
   return new ProviderError(`${prefix}${error.message}`, error.details, {
     hint: `${error.hint ?? ''}${resume}`.trim() || undefined,

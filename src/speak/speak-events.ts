@@ -32,3 +32,41 @@ export interface ExchangeInfo {
   requestId?: string | undefined;
   error?: unknown;
 }
+
+/** Events that may come before `planned`, and how to let them through once it has been said. */
+export interface HeldEvents {
+  events: SpeakEvents;
+  /** The plan has been announced: what was held is said now, in order, and nothing more is held. */
+  release(): void;
+  /** The run failed before its plan was announced: the diagnostics are said, the progress dropped. */
+  abandon(): void;
+}
+
+/**
+ * The run's events, with what its requests report (done, retrying, an exchange) held back until
+ * `release`: request 0 is sent while the plan is still being cut, and every interface should hear of
+ * the plan before anything of its requests. Warnings and notes pass at once.
+ */
+export function holdRequestEvents(events: SpeakEvents): HeldEvents {
+  let held: { say: () => void; progress: boolean }[] | undefined = [];
+  const later = (say: () => void, { progress = false } = {}): void => void (held ? held.push({ say, progress }) : say());
+  const flush = ({ progress }: { progress: boolean }): void => {
+    const waiting = held ?? [];
+    held = undefined;
+    for (const event of waiting) if (progress || !event.progress) event.say();
+  };
+  const { exchange, waiting } = events;
+  return {
+    events: {
+      warn: (message) => events.warn(message),
+      note: (message) => events.note(message),
+      planned: (plan) => events.planned(plan),
+      requestDone: (index, info) => later(() => events.requestDone(index, info), { progress: true }),
+      retrying: (index, error, attempt, delayMs) => later(() => events.retrying(index, error, attempt, delayMs)),
+      waiting,
+      exchange: exchange && ((info) => later(() => exchange(info))),
+    },
+    release: () => flush({ progress: true }),
+    abandon: () => flush({ progress: false }),
+  };
+}

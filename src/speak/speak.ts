@@ -7,18 +7,19 @@ import type { ChunkStore } from '../cache/chunk-store.js';
 import { UsageError } from '../errors.js';
 import type { HttpClient } from '../http/http-client.js';
 import type { AudioSink } from '../output/audio-sink.js';
-import { planRequests, type Plan, type PlannedRequest, type RunSettings } from '../plan/plan-requests.js';
+import { emptyPlan, planRequests, resolveStyle, type Plan, type PlanOptions, type RunSettings } from '../plan/plan-requests.js';
 import type { DocumentInfo, Segment } from '../plan/segment.js';
 import type { PreparedSpeech, ProviderSpec } from '../providers/provider-spec.js';
 import type { ResolvedProvider } from '../providers/registry.js';
 import type { Scheduler } from '../schedule/scheduler.js';
 import { codePointLength } from '../text/chunk-text.js';
 import type { TimelineSink } from '../timeline/timeline.js';
+import { cutPlan } from './cut-plan.js';
 import { OutputSet, type JoinedOutput } from './output-set.js';
 import { RequestFeed } from './request-feed.js';
 import { requestTask, RunTally } from './request-task.js';
 import { RunControl } from './run-control.js';
-import type { SpeakEvents } from './speak-events.js';
+import { holdRequestEvents, type SpeakEvents } from './speak-events.js';
 import { writePlan } from './write-plan.js';
 
 export type { ExchangeInfo, SpeakEvents } from './speak-events.js';
@@ -80,34 +81,49 @@ export interface PlanChoice {
 }
 
 /** How segments are cut into requests for `spec`: under its limit less a margin. */
-export function planFor(segments: readonly Segment[], spec: ProviderSpec, settings: RunSettings, choice: PlanChoice): Plan {
-  return planRequests(segments, {
+export function planOptionsFor(spec: ProviderSpec, settings: RunSettings, choice: PlanChoice): PlanOptions {
+  return {
     settings,
     maxChars: spec.maxInputChars - CHUNK_MARGIN,
     firstChunkMaxChars: choice.live ? FIRST_CHUNK_CHARS : undefined,
     sentencesAlone: choice.sentencesAlone,
-  });
+  };
+}
+
+/** The whole plan at once: for a dry run and a batch's totals. */
+export function planFor(segments: readonly Segment[], spec: ProviderSpec, settings: RunSettings, choice: PlanChoice): Plan {
+  return planRequests(segments, planOptionsFor(spec, settings, choice));
 }
 
 /**
- * Speaks the segments into every output: plans the requests, has the scheduler fetch them (cache
- * first, in parallel, ahead of the writer by a bounded window), writes them in order through each
- * output's joiner and tells the timeline sinks where everything landed. On success every output is
- * committed; on any failure or interrupt all are aborted, leaving no partial output, while finished
- * requests stay in the store.
+ * Speaks the segments into every output: cuts them into requests, has the scheduler fetch them
+ * (cache first, in parallel, ahead of the writer by a bounded window; request 0 as soon as it is
+ * cut), writes them in order through each output's joiner and tells the timeline sinks where
+ * everything landed. On success every output is committed; on any failure or interrupt all are
+ * aborted, leaving no partial output, while finished requests stay in the store.
  */
 export async function speak(job: SpeakJob): Promise<SpeakReport> {
+  try {
+    return await speakInto(job);
+  } catch (error) {
+    // Whatever stopped it (a refusal before anything was sent, a failed request, Ctrl-C while the
+    // plan was still being cut), no output or subtitle file is left half made.
+    await Promise.all([...job.outputs.map((o) => o.sink.abort()), ...job.timeline.map((t) => t.abort())]);
+    throw error;
+  }
+}
+
+async function speakInto(job: SpeakJob): Promise<SpeakReport> {
   const { spec } = job.provider;
   const formats = planOutputs(job.outputs.map((o) => o.request), spec.formats, spec.description, { samples: job.timeline.some((t) => t.wantsSamples) });
+  refuseUnseekableContainers(job.outputs);
   const sentencesAlone = job.timeline.some((t) => t.wantsSamples) && formats.wire !== 'pcm' && formats.wire !== 'wav';
-  const plan = planFor(job.segments, spec, job.settings, { live: job.outputs.some((o) => o.sink.live), sentencesAlone });
-  const prepared = await prepareAll(job, plan, formats);
+  const planOptions = planOptionsFor(spec, job.settings, { live: job.outputs.some((o) => o.sink.live), sentencesAlone });
+  // Everything that can refuse the run does so before request 0 goes out.
+  const prepared = await prepareAll(job, planOptions, formats);
   announceFormats(job, formats);
-  job.events.planned(plan);
-  const outputs = new OutputSet(await joinedOutputs(job, formats, plan));
-  for (const sink of job.timeline) sink.start?.(formats.wire);
   const tally = new RunTally();
-  await run(job, { plan, outputs, tally, prepared, wire: formats.wire });
+  const { plan, outputs } = await run(job, { planOptions, formats, tally, prepared });
   return {
     chunks: plan.requests.length,
     characters: plan.characters,
@@ -123,51 +139,83 @@ export async function speak(job: SpeakJob): Promise<SpeakReport> {
 }
 
 interface RunParts {
-  plan: Plan;
-  outputs: OutputSet;
+  planOptions: PlanOptions;
+  formats: OutputPlan;
   tally: RunTally;
-  prepared: (request: PlannedRequest) => PreparedSpeech;
-  wire: AudioFormat;
+  prepared: (settings: RunSettings) => PreparedSpeech;
 }
 
-/** Fetches and writes the plan; commits everything on success, undoes everything on failure. */
-async function run(job: SpeakJob, parts: RunParts): Promise<void> {
+/**
+ * Cuts the plan while its first request is on the way, then fetches and writes it all and commits
+ * every output. On failure, requests already sent settle into the store (the provider bills them
+ * anyway) and the failure is thrown for speak() to undo the outputs.
+ */
+async function run(job: SpeakJob, parts: RunParts): Promise<{ plan: Plan; outputs: OutputSet }> {
   const control = new RunControl(job.signal);
   control.check();
-  const feed = new RequestFeed({
-    requests: parts.plan.requests,
-    scheduler: job.scheduler,
-    store: job.store,
-    control,
-    window: Math.max(2 * job.concurrency, 8),
-    task: (request) =>
-      requestTask(request, { provider: job.provider, job: job.order ?? 0, wire: parts.wire, prepared: parts.prepared, http: job.http, timeoutMs: job.timeoutMs, tally: parts.tally, events: job.events, count: parts.plan.requests.length, resumable: job.resumable }),
-    done: (request, info) => {
-      if (info.cached) parts.tally.cacheHits++;
-      job.events.requestDone(request.index, { cached: info.cached, chars: codePointLength(request.text) });
-    },
-  });
+  const plan = emptyPlan();
+  const held = holdRequestEvents(job.events);
+  let cut = false;
+  const feed = newFeed(job, { ...parts, plan, control, events: held.events, count: () => (cut ? plan.requests.length : undefined) });
+  let outputs: OutputSet | undefined;
   const onStop = (): void => feed.stopReaders(control.failure);
   control.stop.addEventListener('abort', onStop, { once: true });
   try {
-    const live = job.outputs.some((o) => o.sink.live);
-    await writePlan({ plan: parts.plan, feed, outputs: parts.outputs, timeline: job.timeline, follow: live, resumable: parts.wire === 'pcm' });
-    // Files first: a file is whole once the last request is joined, so it (and its subtitles) are
-    // renamed into place before waiting for the speakers to finish; a problem or Ctrl-C while the
-    // end still plays keeps them.
-    await parts.outputs.commit({ live: false });
-    for (const sink of job.timeline) await sink.commit();
-    await parts.outputs.commit({ live: true });
+    await cutPlan(job.segments, { plan: parts.planOptions, into: plan, control, sendFirst: () => feed.sendAhead(1) });
+    control.check();
+    cut = true;
+    job.events.planned(plan);
+    held.release();
+    outputs = new OutputSet(await joinedOutputs(job, parts.formats, plan));
+    for (const sink of job.timeline) sink.start?.(parts.formats.wire);
+    await write(job, { plan, feed, outputs, wire: parts.formats.wire });
   } catch (error) {
     control.fail(error);
   } finally {
     control.stop.removeEventListener('abort', onStop);
     control.dispose();
+    held.abandon();
     await feed.settle();
     await feed.close();
-    if (control.failed) await Promise.all([parts.outputs.abort(), ...job.timeline.map((t) => t.abort())]);
   }
   control.check();
+  return { plan, outputs: outputs! };
+}
+
+interface FeedParts extends RunParts {
+  plan: Plan;
+  control: RunControl;
+  events: SpeakEvents;
+  count(): number | undefined;
+}
+
+function newFeed(job: SpeakJob, parts: FeedParts): RequestFeed {
+  const { plan, tally, events } = parts;
+  return new RequestFeed({
+    requests: plan.requests,
+    scheduler: job.scheduler,
+    store: job.store,
+    control: parts.control,
+    window: Math.max(2 * job.concurrency, 8),
+    task: (request) =>
+      requestTask(request, { provider: job.provider, job: job.order ?? 0, wire: parts.formats.wire, prepared: (r) => parts.prepared(r.settings), http: job.http, timeoutMs: job.timeoutMs, tally, events, count: parts.count, resumable: job.resumable }),
+    done: (request, info) => {
+      if (info.cached) tally.cacheHits++;
+      events.requestDone(request.index, { cached: info.cached, chars: codePointLength(request.text) });
+    },
+  });
+}
+
+/** Writes the plan into every output; commits files first, then the timeline, then what plays. */
+async function write(job: SpeakJob, parts: { plan: Plan; feed: RequestFeed; outputs: OutputSet; wire: AudioFormat }): Promise<void> {
+  const live = job.outputs.some((o) => o.sink.live);
+  await writePlan({ plan: parts.plan, feed: parts.feed, outputs: parts.outputs, timeline: job.timeline, follow: live, resumable: parts.wire === 'pcm' });
+  // Files first: a file is whole once the last request is joined, so it (and its subtitles) are
+  // renamed into place before waiting for the speakers to finish; a problem or Ctrl-C while the
+  // end still plays keeps them.
+  await parts.outputs.commit({ live: false });
+  for (const sink of job.timeline) await sink.commit();
+  await parts.outputs.commit({ live: true });
 }
 
 /** A book's metadata for its files' tags; a track number when each chapter is a file of its own. */
@@ -184,8 +232,6 @@ export interface BookMetadata extends DocumentInfo {
  */
 async function joinedOutputs(job: SpeakJob, formats: OutputPlan, plan: Plan): Promise<JoinedOutput[]> {
   const book = await bookInfo(job.info, plan);
-  const mp4 = job.outputs.find((o) => codecOf(o.request.format) !== o.request.format && !o.sink.seekable);
-  if (mp4) throw new UsageError(`${mp4.request.format} needs a file it can seek in (its index is written at the end)`, { hint: `Write it to a file: -o book.${mp4.request.format}` });
   const unmarked = job.outputs.some((o) => !o.sink.seekable && !o.request.player);
   if (unmarked && book.chapterTitles.length > 0) job.events.note('chapter marks need a file: a pipe or device gets the audio alone.');
   return Promise.all(
@@ -204,18 +250,27 @@ async function bookInfo(info: BookMetadata | undefined, plan: Plan): Promise<Boo
   return { tags, chapterTitles: plan.chapters.map((c) => c.title) };
 }
 
+/** An MP4 (m4a, m4b) writes its index at the end: a pipe or a device cannot take one. */
+function refuseUnseekableContainers(outputs: readonly SpeakOutput[]): void {
+  const mp4 = outputs.find((o) => codecOf(o.request.format) !== o.request.format && !o.sink.seekable);
+  if (mp4) throw new UsageError(`${mp4.request.format} needs a file it can seek in (its index is written at the end)`, { hint: `Write it to a file: -o book.${mp4.request.format}` });
+}
+
 const hasTags = (tags: BookTags): boolean => Object.values(tags).some((v) => v !== undefined);
 
-/** The provider's adapter for each distinct setting in the plan, made once; warnings said once. */
-async function prepareAll(job: SpeakJob, plan: Plan, formats: OutputPlan): Promise<(request: PlannedRequest) => PreparedSpeech> {
+/**
+ * The provider's adapter for each distinct setting the segments speak with, made once, before
+ * anything is sent; warnings said once.
+ */
+async function prepareAll(job: SpeakJob, planOptions: PlanOptions, formats: OutputPlan): Promise<(settings: RunSettings) => PreparedSpeech> {
   const { spec, connection } = job.provider;
   const byKey = new Map<string, PreparedSpeech>();
   const warned = new Set<string>();
-  const keyOf = (request: PlannedRequest): string => JSON.stringify([request.settings.voice, request.settings.speed, request.settings.instructions, request.settings.model]);
-  for (const request of plan.requests) {
-    const key = keyOf(request);
+  const keyOf = (settings: RunSettings): string => JSON.stringify([settings.voice, settings.speed, settings.instructions, settings.model]);
+  for (const settings of spokenSettings(job.segments, planOptions.settings)) {
+    const key = keyOf(settings);
     if (byKey.has(key)) continue;
-    const prepared = spec.prepare(connection, { ...request.settings, format: formats.wire });
+    const prepared = spec.prepare(connection, { ...settings, format: formats.wire });
     byKey.set(key, prepared);
     for (const warning of prepared.warnings.filter((w) => !warned.has(w))) {
       warned.add(warning);
@@ -225,7 +280,14 @@ async function prepareAll(job: SpeakJob, plan: Plan, formats: OutputPlan): Promi
   }
   for (const warning of formats.notes) job.events.warn(warning);
   for (const remark of formats.remarks) job.events.note(remark);
-  return (request) => byKey.get(keyOf(request))!;
+  return (settings) => byKey.get(keyOf(settings))!;
+}
+
+/** The settings of every segment with something to say, in order: those the plan's requests carry. */
+function* spokenSettings(segments: readonly Segment[], settings: RunSettings): Generator<RunSettings> {
+  for (const segment of segments) {
+    if (segment.kind === 'speech' && segment.text.text.trim() !== '') yield resolveStyle(settings, segment.style);
+  }
 }
 
 function announceFormats(job: SpeakJob, formats: OutputPlan): void {

@@ -160,6 +160,18 @@ describe('a batch with bad inputs', () => {
     expect(readdirSync(box.path('out'))).toEqual([]);
   });
 
+  test('long files whose first request is refused while the rest is still being cut: one request, nothing left in the folder', async () => {
+    fake.fallback = jsonError(429, { error: { message: 'You exceeded your current quota.', type: 'insufficient_quota', code: 'insufficient_quota' } });
+    // About 600,000 characters each: request 0 goes out, and is refused, long before the rest is cut.
+    const files = inputs({ 'one.txt': prose('one', 10_000), 'two.txt': prose('two', 10_000) });
+    const r = await runTts(['-f', ...files, '-o', `${box.path('out')}/`, '-F', 'wav', '-c', '1'], { env: env() });
+    expect(r.code).toBe(4);
+    expect(fake.requests).toHaveLength(1);
+    // The count of chunks is not known yet when the first fails: it is not guessed at.
+    expect(r.stderr).toMatch(/in\/one\.txt: failed: Chunk 1: openai answered 429: You exceeded your current quota/);
+    expect(readdirSync(box.path('out'))).toEqual([]);
+  });
+
   test('a run that stalls (nothing succeeds for 10 minutes) gives up once, for every file, with a message', async () => {
     fake.fallback = jsonError(429, { error: { message: 'Rate limit reached for requests' } }, { 'retry-after': '20' });
     const files = inputs({ 'one.txt': prose('one'), 'two.txt': prose('two'), 'three.txt': prose('three') });
