@@ -1,12 +1,9 @@
 import { InterruptedError } from '../errors.js';
 
-/** Time as the scheduler sees it: injectable, so tests of waits and limits never sleep. */
-export interface Clock {
-  now(): number;
-  /** Resolves after `ms`; rejects with InterruptedError when `signal` aborts. */
-  sleep(ms: number, signal: AbortSignal): Promise<void>;
-}
-
+/**
+ * The scheduler's real wait (SchedulerOptions.sleep, beside `now`): injectable, so tests of waits
+ * and limits never sleep. Rejects with InterruptedError when `signal` aborts.
+ */
 export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(new InterruptedError());
@@ -21,5 +18,3 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
     signal.addEventListener('abort', onAbort, { once: true });
   });
 }
-
-export const systemClock: Clock = { now: () => Date.now(), sleep };
