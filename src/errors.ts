@@ -86,8 +86,13 @@ export class ProviderError extends TtsError {
  * summary (and its JSON); this carries the exit code of the first, and says how many.
  */
 export class PartialFailure extends TtsError {
-  constructor(kind: ErrorKind, message: string, options: TtsErrorOptions = {}) {
-    super(kind, message, options);
+  /** The first failure, in the order the files were given: the run's exit code is its code. */
+  readonly first: unknown;
+
+  constructor(first: unknown, message: string, options: TtsErrorOptions = {}) {
+    // A failure that is not tts's own kind (a bug) has no kind of its own here; its exit code stays its own.
+    super(first instanceof TtsError ? first.kind : 'provider', message, options);
     this.name = 'PartialFailure';
+    this.first = first;
   }
 }

@@ -3,7 +3,7 @@ import { planOutputs } from '../audio/format-plan.js';
 import type { ChunkStore } from '../cache/chunk-store.js';
 import { runCost } from '../discovery/run-cost.js';
 import { createHttpClient, type HttpClient } from '../http/http-client.js';
-import { InterruptedError, PartialFailure, TtsError, UsageError, type ErrorKind } from '../errors.js';
+import { InterruptedError, PartialFailure, UsageError } from '../errors.js';
 import { openOutput } from '../output/open-output.js';
 import type { ResolvedProvider } from '../providers/registry.js';
 import type { Scheduler } from '../schedule/scheduler.js';
@@ -121,8 +121,7 @@ async function report(units: Units, outcomes: readonly JobOutcome[], run: BatchR
   const failed = files.filter((f) => !f.outcome.ok);
   if (failed.length === 0) return;
   const first = (failed[0]!.outcome as { error: unknown }).error;
-  const kind: ErrorKind = first instanceof TtsError ? first.kind : 'provider';
-  throw new PartialFailure(kind, `${failed.length} of ${files.length} files failed: ${failed.map((f) => f.unit).join(', ')}`, {
+  throw new PartialFailure(first, `${failed.length} of ${files.length} files failed: ${failed.map((f) => f.unit).join(', ')}`, {
     hint: options.cache ? 'Rerun the same command once the cause is fixed: chunks already finished come from the cache, so the files written cost nothing again.' : undefined,
   });
 }

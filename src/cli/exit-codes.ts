@@ -1,5 +1,5 @@
 import { constants } from 'node:os';
-import { InterruptedError, TtsError, type ErrorKind } from '../errors.js';
+import { InterruptedError, PartialFailure, TtsError, type ErrorKind } from '../errors.js';
 
 export const EXIT_OK = 0;
 export const EXIT_UNEXPECTED = 1;
@@ -18,6 +18,7 @@ const BY_KIND: Record<ErrorKind, number> = {
  * terminal); a stop with no signal named is 130.
  */
 export function exitCodeFor(error: unknown): number {
+  if (error instanceof PartialFailure) return exitCodeFor(error.first);
   if (error instanceof InterruptedError && error.signal !== undefined) {
     const number = (constants.signals as Partial<Record<NodeJS.Signals, number>>)[error.signal];
     if (number !== undefined) return 128 + number;

@@ -2,6 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { InterruptedError } from '../../src/errors.js';
+import { openai } from '../../src/providers/openai.js';
+import type { ProviderSpec } from '../../src/providers/provider-spec.js';
 import { decode, requireTool } from '../helpers/audio-tools.js';
 import { fakePcm, jsonError, sameBytes, speechReply, type FakeProvider, type Reply } from '../helpers/fake-provider.js';
 import { runTts, type Sandbox, spawnTts, useFakeProvider } from '../helpers/run-tts.js';
@@ -146,6 +148,27 @@ describe('a batch with bad inputs', () => {
     expect(r.code).toBe(4);
     expect(readdirSync(box.path('out')).sort()).toEqual(['one.wav', 'three.wav']);
     expect(r.stderr).toMatch(/tts: 1 of 3 files failed: .*in\/two\.txt$/m);
+  });
+
+  test('a file that meets a bug (not a provider\'s or the input\'s fault) gives exit 1, as any unexpected error does', async () => {
+    // An adapter that throws a plain TypeError for one file's text: what a bug in tts looks like.
+    const buggy: ProviderSpec = {
+      ...openai,
+      prepare: (connection, settings) => {
+        const prepared = openai.prepare(connection, settings);
+        if (prepared.kind !== 'http') return prepared;
+        const request = (text: string) => {
+          if (text.includes('called two,')) throw new TypeError("Cannot read properties of undefined (reading 'voice')");
+          return prepared.request(text);
+        };
+        return { ...prepared, request };
+      },
+    };
+    const files = inputs({ 'one.txt': prose('one'), 'two.txt': prose('two') });
+    const r = await runTts(['-f', ...files, '-o', `${box.path('out')}/`, '-F', 'wav'], { env: env(), providers: [buggy] });
+    expect(r.code).toBe(1);
+    expect(readdirSync(box.path('out'))).toEqual(['one.wav']);
+    expect(r.stderr).toMatch(/tts: 1 of 2 files failed: .*in\/two\.txt$/m);
   });
 
   test('a spent quota stops the whole batch: one request in all, exit 4, the provider\'s words and hint once', async () => {
