@@ -90,7 +90,7 @@ export async function runCli(io: CliIo): Promise<number> {
     if (error instanceof CommanderError && error.exitCode === 0) return EXIT_OK;
     // commander has already printed its own message for its errors; the exit code is ours.
     const failure = error instanceof CommanderError ? new UsageError(error.message.replace(/^error: /, '')) : settleFailure(error, io.signal);
-    if (!(error instanceof CommanderError)) state.reporter.line(formatError(failure, { debug: program.opts<RawSpeakFlags>().debug === true }));
+    if (!(error instanceof CommanderError)) state.reporter.line(formatError(failure, { debug: debugWanted(program, state.command) }));
     const code = exitCodeFor(failure);
     // A batch's JSON summary already lists each file's outcome: no second JSON object follows it.
     const json = failure instanceof PartialFailure ? undefined : jsonErrorStream(program, state.command, io);
@@ -184,9 +184,14 @@ function buildProgram(io: CliIo, state: RunState): Command {
   for (const command of program.commands) {
     command.exitOverride().configureOutput(program.configureOutput());
     for (const sub of command.commands) sub.exitOverride().configureOutput(program.configureOutput());
+    // An unexpected error's hint says to run again with --debug: after the command's name too.
+    for (const leaf of command.commands.length > 0 ? command.commands : [command]) leaf.option('--debug', 'show the stack trace of an unexpected error');
   }
   return program;
 }
+
+/** --debug, before the command's name (the program's) or after it (the command's). */
+const debugWanted = (program: Command, command: Command | undefined): boolean => [program, command].some((c) => c?.opts<{ debug?: boolean }>().debug === true);
 
 /** The commands beside speaking: config, voices, models, completion and cache, each loaded when it runs. */
 function addCommands(program: TtsProgram, io: CliIo, state: RunState): void {

@@ -29,6 +29,17 @@ describe('one parser for every flag', () => {
     expect(quoted.stderr).toContain("unknown option '--\\x1b]0;pwned\\x07'");
   });
 
+  test('--debug, which the hint for an unexpected error asks for, is taken before or after a command\'s name', async () => {
+    for (const args of [['--debug', 'config', 'get', 'nosuch'], ['config', 'get', 'nosuch', '--debug']]) {
+      const r = await runTts(args, { env: box.env });
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(/^tts: nosuch is not set\nUsageError: nosuch is not set\n\s+at /);
+    }
+    const voices = await runTts(['voices', '-p', 'openai', '--debug'], { env: box.env });
+    expect(voices.code).toBe(0);
+    expect(voices.stdout.toString()).toMatch(/^alloy$/m);
+  });
+
   test('after --, every word is text, even one that names a command', async () => {
     const out = box.path('voices.mp3');
     const r = await runTts(['-o', out, '--', 'voices'], { env: withKey() });
