@@ -180,14 +180,18 @@ function buildProgram(io: CliIo, state: RunState): Command {
       await runSpeak(program.literalText ?? words, flags, io, state.reporter);
     });
   addCommands(program, io, state);
+  sharedCommandSettings(program);
+  return program;
+}
 
+/** Every command fails and prints as the program does, and takes --debug. */
+function sharedCommandSettings(program: Command): void {
   for (const command of program.commands) {
     command.exitOverride().configureOutput(program.configureOutput());
     for (const sub of command.commands) sub.exitOverride().configureOutput(program.configureOutput());
     // An unexpected error's hint says to run again with --debug: after the command's name too.
     for (const leaf of command.commands.length > 0 ? command.commands : [command]) leaf.option('--debug', 'show the stack trace of an unexpected error');
   }
-  return program;
 }
 
 /** --debug, before the command's name (the program's) or after it (the command's). */
