@@ -9,14 +9,16 @@ import type { ResolvedProvider } from '../providers/registry.js';
 import type { Scheduler } from '../schedule/scheduler.js';
 import { planFor, type SpeakJob } from '../speak/speak.js';
 import { speakMany, type JobOutcome } from '../speak/speak-many.js';
+import type { TimelineSink } from '../timeline/timeline.js';
 import { exitCodeFor } from './exit-codes.js';
 import { errorFields, formatError } from './format-error.js';
 import { RunProgress } from './run-progress.js';
 import { openStore, newScheduler, runSettings } from './run-shared.js';
 import { estimatedSeconds } from './dry-run.js';
 import { duration, plural } from './run-summary.js';
+import { openTimeline } from './run-timeline.js';
 import type { SpeakEnvironment } from './speak-command.js';
-import type { SpeakOptions } from './speak-options.js';
+import { eachBeside, subtitlesBeside, type SpeakOptions } from './speak-options.js';
 import type { SpeechUnit, Units } from './speech-units.js';
 
 /** What every job of a batch shares. */
@@ -37,9 +39,9 @@ interface BatchRun {
  */
 export async function runBatch(units: Units, options: SpeakOptions, env: SpeakEnvironment): Promise<void> {
   const { io, reporter } = env;
-  if (options.subtitles !== undefined) {
-    throw new UsageError('--subtitles writes one file, for one output; this run writes several', {
-      hint: 'Join the inputs into one output (-o book.mp3 --subtitles book.srt), or run each file on its own.',
+  if (options.subtitles !== undefined && !eachBeside(options.subtitles)) {
+    throw new UsageError(`--subtitles ${options.subtitles} is one file, and this run writes several outputs`, {
+      hint: 'Write each output\'s beside it, named after it: --subtitles .srt (or .vtt, .json). Or join the inputs into one output (-o book.mp3 --subtitles book.srt).',
     });
   }
   for (const unit of units.units) for (const warning of unit.read.warnings) reporter.warn(`${unit.label}: ${warning}`);
@@ -81,18 +83,30 @@ function unitTotals(units: readonly SpeechUnit[], options: SpeakOptions, provide
   return { chunks: plans.reduce((n, p) => n + p.requests.length, 0), chars: plans.reduce((n, p) => n + p.characters, 0), files: units.length };
 }
 
+/** Under `--subtitles .srt`: the subtitles of the output at `audioPath`, beside it. */
+async function subtitlesFor(audioPath: string, { run, language }: { run: BatchRun; language: string | undefined }): Promise<TimelineSink[]> {
+  const { options, env } = run;
+  if (options.subtitles === undefined || audioPath === '') return [];
+  const subtitles = subtitlesBeside(audioPath, options.subtitles);
+  return openTimeline({ ...options, subtitles }, { io: env.io, reporter: env.reporter, language, player: undefined });
+}
+
 /** A unit's job, made when its turn comes: its file is opened then, not all at once. */
 async function jobFor(unit: SpeechUnit, run: BatchRun): Promise<SpeakJob> {
   const { options, env } = run;
   const path = unit.output?.kind === 'file' ? unit.output.path : '';
   const sink = await openOutput(path, { stdout: env.io.stdout, signal: env.io.signal });
   const { document } = unit.read;
+  const timeline = await subtitlesFor(path, { run, language: document.language }).catch(async (error: unknown) => {
+    await sink.abort();
+    throw error;
+  });
   return {
     segments: document.segments,
     provider: run.provider,
     settings: runSettings(options, run.provider),
     outputs: [{ sink, request: { format: options.format, player: false } }],
-    timeline: [],
+    timeline,
     info: { title: document.title, author: options.author ?? document.author, cover: document.cover, album: options.title ?? unit.album, track: unit.track },
     scheduler: run.scheduler,
     store: run.store,

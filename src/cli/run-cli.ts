@@ -156,7 +156,7 @@ function buildProgram(io: CliIo, state: RunState): Command {
     .option('--chapters <list>', 'only these chapters of a book, as --dry-run numbers them: 3-7,9')
     .option('--title <text>', "the title in the audio's tags (default: the book's)")
     .option('--author <text>', "the author in the audio's tags (default: the book's)")
-    .option('--subtitles <file>', 'also write subtitles timed to the speech: .srt, .vtt or .json')
+    .option('--subtitles <file>', 'also write subtitles timed to the speech: .srt, .vtt or .json (an extension alone: beside each audio file)')
     .option('--play', 'play through the speakers as it arrives (default when there is no -o and stdout is a terminal)')
     .option('--no-play', 'do not play')
     .option('--no-cache', 'do not keep or reuse finished chunks')

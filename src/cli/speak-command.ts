@@ -20,7 +20,7 @@ import { ChapterLog, type ChapterLength } from './chapter-log.js';
 import { RunProgress } from './run-progress.js';
 import { openTimeline } from './run-timeline.js';
 import { newScheduler, openStore, runSettings } from './run-shared.js';
-import { parseSpeakOptions, type RawSpeakFlags, type SpeakOptions } from './speak-options.js';
+import { eachBeside, parseSpeakOptions, subtitlesBeside, type RawSpeakFlags, type SpeakOptions } from './speak-options.js';
 import { readUnits, type SpeechUnit } from './speech-units.js';
 
 /** What the run costs, loaded after the audio (or for a dry run): it needs nothing before the first request. */
@@ -57,19 +57,24 @@ export async function runSpeak(words: string[], flags: RawSpeakFlags, io: CliIo,
   const inputs: RunInputs = { args: words, files: options.files, lexicon: options.lexicon, stdin: io.stdin };
   await refuseInputsAsOutputs(inputs, [
     ...(options.output?.kind === 'file' ? [{ path: options.output.path, what: 'the audio' as const }] : []),
-    ...(options.subtitles !== undefined ? [{ path: options.subtitles, what: 'the subtitles' as const }] : []),
+    ...(options.subtitles !== undefined && !eachBeside(options.subtitles) ? [{ path: options.subtitles, what: 'the subtitles' as const }] : []),
   ]);
   const env: SpeakEnvironment = { io, reporter, config };
   const units = await readUnits(words, options, io);
   // Into a folder, each output is named after its input or chapter: known only once they are read.
-  if (options.output?.kind === 'folder') await refuseInputsAsOutputs(inputs, units.units.flatMap(unitOutput));
+  if (options.output?.kind === 'folder') await refuseInputsAsOutputs(inputs, units.units.flatMap((unit) => unitOutputs(unit, options)));
   if (options.output?.kind === 'folder' || units.units.length !== 1) return (await import('./batch-command.js')).runBatch(units, options, env);
   const read = units.units[0]!.read;
   for (const warning of read.warnings) reporter.warn(warning);
   await speakDocument(read, options, env);
 }
 
-const unitOutput = (unit: SpeechUnit): WrittenPath[] => (unit.output?.kind === 'file' ? [{ path: unit.output.path, what: 'the audio' }] : []);
+/** What one output of a folder run writes: its audio, and its subtitles beside it under `--subtitles .srt`. */
+function unitOutputs(unit: SpeechUnit, options: SpeakOptions): WrittenPath[] {
+  if (unit.output?.kind !== 'file') return [];
+  const subtitles = options.subtitles !== undefined && eachBeside(options.subtitles) ? [{ path: subtitlesBeside(unit.output.path, options.subtitles), what: 'the subtitles' as const }] : [];
+  return [{ path: unit.output.path, what: 'the audio' }, ...subtitles];
+}
 
 export interface SpeakEnvironment {
   io: CliIo;

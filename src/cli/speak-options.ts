@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { extname, resolve } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { formatFromName, OUTPUT_FORMATS, type OutputFormat } from '../audio/formats.js';
 import { RPM_RANGE } from '../config/config-keys.js';
 import { UsageError } from '../errors.js';
@@ -74,7 +74,10 @@ export interface SpeakOptions {
   markdown: boolean;
   /** --markdown or --no-markdown, when given: else each file's extension decides. */
   markdownFlag: boolean | undefined;
-  /** Where subtitles timed to the speech go (.srt, .vtt or .json). */
+  /**
+   * Where subtitles timed to the speech go (.srt, .vtt or .json); into a folder, an extension alone
+   * (`.srt`): each output's beside it.
+   */
   subtitles: string | undefined;
   /** `NAME=voice,…`: the text is a dialogue spoken by this cast. */
   cast: string | undefined;
@@ -198,7 +201,7 @@ export function parseSpeakOptions(flags: RawSpeakFlags, config: ConfigReader, { 
 
   const files = flags.file === undefined ? [] : Array.isArray(flags.file) ? flags.file : [flags.file];
   if (files.length > 1 && files.includes('-')) throw new UsageError('stdin (-) can only be the one input, not one of several files');
-  const subtitles = subtitlesPath(flags, files);
+  const subtitles = subtitlesPath(flags, { files, output });
 
   return {
     file: files.length === 1 ? files[0] : undefined,
@@ -250,17 +253,34 @@ function nonEmpty(flag: string, value: string | undefined): string | undefined {
   return value;
 }
 
-/** --subtitles: a name that says its format, and never the audio's own path. */
-function subtitlesPath(flags: RawSpeakFlags, files: readonly string[]): string | undefined {
+/**
+ * --subtitles: a name that says its format, and never the audio's own path or an input. An
+ * extension alone (`.srt`) names them after the audio file, beside it; into a folder it stays as
+ * it is, and each output's are found beside it once the outputs are named (`subtitlesBeside`).
+ */
+function subtitlesPath(flags: RawSpeakFlags, run: { files: readonly string[]; output: SpeakOptions['output'] }): string | undefined {
   if (flags.subtitles === undefined) return undefined;
   if (flags.subtitles.trim() === '') throw new UsageError('--subtitles needs a path, e.g. --subtitles speech.srt');
   // A named pipe or descriptor may have no extension; one that names another format is a mistake.
   if (/\.[^./\\]+$/.test(flags.subtitles)) subtitleKind(flags.subtitles);
-  if (flags.output !== undefined && resolve(flags.output) === resolve(flags.subtitles)) {
+  if (eachBeside(flags.subtitles) && run.output?.kind === 'folder') return flags.subtitles;
+  const path = eachBeside(flags.subtitles) ? besideTheAudio(flags.subtitles, run.output) : flags.subtitles;
+  if (flags.output !== undefined && resolve(flags.output) === resolve(path)) {
     throw new UsageError('--subtitles and --output name the same file', { hint: 'e.g. -o speech.mp3 --subtitles speech.srt' });
   }
-  if (files.some((file) => file !== '-' && resolve(file) === resolve(flags.subtitles!))) {
+  if (run.files.some((file) => file !== '-' && resolve(file) === resolve(path))) {
     throw new UsageError('--subtitles would overwrite the input file', { hint: 'e.g. -f notes.txt --subtitles notes.srt' });
   }
-  return flags.subtitles;
+  return path;
+}
+
+/** `--subtitles .srt`: an extension alone, meaning "named after the audio, beside it". */
+export const eachBeside = (subtitles: string): boolean => /^\.[^./\\]+$/.test(subtitles);
+
+/** The subtitles for the audio file at `audioPath` under `--subtitles .srt`: its name with that extension. */
+export const subtitlesBeside = (audioPath: string, extension: string): string => join(dirname(audioPath), `${basename(audioPath, extname(audioPath))}${extension}`);
+
+function besideTheAudio(extension: string, output: SpeakOptions['output']): string {
+  if (output?.kind === 'file') return subtitlesBeside(output.path, extension);
+  throw new UsageError(`--subtitles ${extension} names the subtitles after the audio file, and this run writes none`, { hint: `Name them: --subtitles speech${extension}` });
 }

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { SENTENCES } from '../../bench/align-corpus.js';
 import { probe, requireTool } from '../helpers/audio-tools.js';
@@ -229,14 +229,39 @@ describe('--subtitles on real speech', () => {
     expect((heard.length - 44) / bytesPerSecond).toBeGreaterThan(cues.at(-1)!.end);
   }, TIMEOUT);
 
-  test('--subtitles with several outputs, or on the audio\'s own stdout, is refused before any request', async () => {
+  test('one subtitle file for several outputs, on the audio\'s own stdout, or named after audio there is none of: refused before any request', async () => {
     writeFileSync(box.path('a.txt'), 'One.');
     writeFileSync(box.path('b.txt'), 'Two.');
     const batch = await spawnTts(['-f', box.path('a.txt'), box.path('b.txt'), '-o', box.path('out/'), '--subtitles', box.path('x.srt')], { env: env() });
     expect(batch.code).toBe(2);
-    expect(batch.stderr).toMatch(/--subtitles writes one file/);
+    expect(batch.stderr).toMatch(/--subtitles \S+x\.srt is one file, and this run writes several outputs\n {2}hint: Write each output's beside it, named after it: --subtitles \.srt/);
     const stdout = await spawnTts(['Hi.', '-o', '-', '--subtitles', '/dev/stdout'], { env: env() });
     expect(stdout.code).toBe(2);
+    const unnamed = await spawnTts(['Hi.', '-o', '-', '-F', 'wav', '--subtitles', '.srt'], { env: env() });
+    expect(unnamed.code).toBe(2);
+    expect(unnamed.stderr).toMatch(/--subtitles \.srt names the subtitles after the audio file, and this run writes none/);
+    // Beside the audio, an input of the same name is not written over either.
+    writeFileSync(box.path('talk.srt'), 'One.');
+    const input = await spawnTts(['-f', box.path('talk.srt'), '-o', box.path('talk.wav'), '--subtitles', '.srt'], { env: env() });
+    expect(input.code).toBe(2);
+    expect(input.stderr).toMatch(/--subtitles would overwrite the input file/);
     expect(fake.requests).toHaveLength(0);
+  }, TIMEOUT);
+
+  test('--subtitles .srt: beside the audio, named after it; into a folder, beside each file, each timed to its own audio', async () => {
+    const [first, second] = [storyText(POOL, 16, 21), storyText(POOL, 12, 22)];
+    writeFileSync(box.path('first.txt'), first);
+    writeFileSync(box.path('second.txt'), second);
+    const one = await spawnTts(['-f', box.path('first.txt'), '-o', box.path('first.wav'), '--subtitles', '.srt'], { env: env() });
+    expect(one.code).toBe(0);
+    expectAccurate(readCues(box.path('first.srt')), first);
+    const r = await spawnTts(['-f', box.path('first.txt'), box.path('second.txt'), '-o', box.path('out/'), '-F', 'wav', '--subtitles', '.vtt'], { env: env() });
+    expect(r.code).toBe(0);
+    expect(readdirSync(box.path('out')).sort()).toEqual(['first.vtt', 'first.wav', 'second.vtt', 'second.wav']);
+    for (const [name, text] of [['first', first], ['second', second]] as const) {
+      const cues = readCues(box.path(`out/${name}.vtt`));
+      expectAccurate(cues, text);
+      expect(cues.at(-1)!.end).toBeLessThan(probe(box.path(`out/${name}.wav`)).duration);
+    }
   }, TIMEOUT);
 });
