@@ -18,7 +18,7 @@ import { estimatedSeconds } from './dry-run.js';
 import { duration, plural } from './run-summary.js';
 import { openTimeline } from './run-timeline.js';
 import type { SpeakEnvironment } from './speak-command.js';
-import { eachBeside, subtitlesBeside, type SpeakOptions } from './speak-options.js';
+import { eachBeside, subtitlesOfOutput, type SpeakOptions } from './speak-options.js';
 import type { SpeechUnit, Units } from './speech-units.js';
 
 /** What every job of a batch shares. */
@@ -86,8 +86,8 @@ function unitTotals(units: readonly SpeechUnit[], options: SpeakOptions, provide
 /** Under `--subtitles .srt`: the subtitles of the output at `audioPath`, beside it. */
 async function subtitlesFor(audioPath: string, { run, language }: { run: BatchRun; language: string | undefined }): Promise<TimelineSink[]> {
   const { options, env } = run;
-  if (options.subtitles === undefined || audioPath === '') return [];
-  const subtitles = subtitlesBeside(audioPath, options.subtitles);
+  const subtitles = audioPath === '' ? undefined : subtitlesOfOutput(options.subtitles, audioPath);
+  if (subtitles === undefined) return [];
   return openTimeline({ ...options, subtitles }, { io: env.io, reporter: env.reporter, language, player: undefined });
 }
 

@@ -20,7 +20,7 @@ import { ChapterLog, type ChapterLength } from './chapter-log.js';
 import { RunProgress } from './run-progress.js';
 import { openTimeline } from './run-timeline.js';
 import { newScheduler, openStore, runSettings } from './run-shared.js';
-import { eachBeside, parseSpeakOptions, subtitlesBeside, type RawSpeakFlags, type SpeakOptions } from './speak-options.js';
+import { eachBeside, parseSpeakOptions, subtitlesOfOutput, type RawSpeakFlags, type SpeakOptions } from './speak-options.js';
 import { readUnits, type SpeechUnit } from './speech-units.js';
 
 /** What the run costs, loaded after the audio (or for a dry run): it needs nothing before the first request. */
@@ -72,8 +72,8 @@ export async function runSpeak(words: string[], flags: RawSpeakFlags, io: CliIo,
 /** What one output of a folder run writes: its audio, and its subtitles beside it under `--subtitles .srt`. */
 function unitOutputs(unit: SpeechUnit, options: SpeakOptions): WrittenPath[] {
   if (unit.output?.kind !== 'file') return [];
-  const subtitles = options.subtitles !== undefined && eachBeside(options.subtitles) ? [{ path: subtitlesBeside(unit.output.path, options.subtitles), what: 'the subtitles' as const }] : [];
-  return [{ path: unit.output.path, what: 'the audio' }, ...subtitles];
+  const subtitles = subtitlesOfOutput(options.subtitles, unit.output.path);
+  return [{ path: unit.output.path, what: 'the audio' }, ...(subtitles !== undefined ? [{ path: subtitles, what: 'the subtitles' as const }] : [])];
 }
 
 export interface SpeakEnvironment {

@@ -263,8 +263,9 @@ function subtitlesPath(flags: RawSpeakFlags, run: { files: readonly string[]; ou
   if (flags.subtitles.trim() === '') throw new UsageError('--subtitles needs a path, e.g. --subtitles speech.srt');
   // A named pipe or descriptor may have no extension; one that names another format is a mistake.
   if (/\.[^./\\]+$/.test(flags.subtitles)) subtitleKind(flags.subtitles);
-  if (eachBeside(flags.subtitles) && run.output?.kind === 'folder') return flags.subtitles;
-  const path = eachBeside(flags.subtitles) ? besideTheAudio(flags.subtitles, run.output) : flags.subtitles;
+  const beside = eachBeside(flags.subtitles);
+  if (beside && run.output?.kind === 'folder') return flags.subtitles;
+  const path = beside ? besideTheAudio(flags.subtitles, run.output) : flags.subtitles;
   if (flags.output !== undefined && resolve(flags.output) === resolve(path)) {
     throw new UsageError('--subtitles and --output name the same file', { hint: 'e.g. -o speech.mp3 --subtitles speech.srt' });
   }
@@ -278,7 +279,11 @@ function subtitlesPath(flags: RawSpeakFlags, run: { files: readonly string[]; ou
 export const eachBeside = (subtitles: string): boolean => /^\.[^./\\]+$/.test(subtitles);
 
 /** The subtitles for the audio file at `audioPath` under `--subtitles .srt`: its name with that extension. */
-export const subtitlesBeside = (audioPath: string, extension: string): string => join(dirname(audioPath), `${basename(audioPath, extname(audioPath))}${extension}`);
+const subtitlesBeside = (audioPath: string, extension: string): string => join(dirname(audioPath), `${basename(audioPath, extname(audioPath))}${extension}`);
+
+/** One output's own subtitles in a run of several (`-o folder/ --subtitles .srt`): beside its audio. None without. */
+export const subtitlesOfOutput = (subtitles: string | undefined, audioPath: string): string | undefined =>
+  subtitles !== undefined && eachBeside(subtitles) ? subtitlesBeside(audioPath, subtitles) : undefined;
 
 function besideTheAudio(extension: string, output: SpeakOptions['output']): string {
   if (output?.kind === 'file') return subtitlesBeside(output.path, extension);

@@ -25,9 +25,10 @@ function askedWaitMs(error: ProviderError): number {
   return Math.max(retryAfterMs ?? 0, ...spent.map((reading) => reading!.resetMs));
 }
 
-// The request's own error adds that finished chunks are cached and a rerun resumes (src/speak).
-
-/** The server asked for a longer wait than a run sits through: stop now, saying what it asked. */
+/**
+ * The server asked for a longer wait than a run sits through: stop now, saying what it asked. (The
+ * request's own error adds that finished chunks are cached and a rerun resumes: src/speak.)
+ */
 export function tooLongToWait(error: ProviderError): ProviderError {
   const waitMs = askedWaitMs(error);
   return new ProviderError(`${error.message}; the provider asks to wait ${waitInWords(waitMs)}`, { ...error.details, retryable: false }, {

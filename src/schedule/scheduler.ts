@@ -161,7 +161,6 @@ export class Scheduler {
     }
   }
 
-
   private trackUnsettled(entry: Entry): void {
     const { key } = entry.task;
     const settled = entry.done.promise.then(
