@@ -56,6 +56,8 @@ export class Reporter {
   private spinner: { text: string; stop(): void; clear(): void; render(): void; start(): unknown } | undefined;
   private startedAt = 0;
   private progressText = '';
+  /** The output or chapter the line names, as last drawn. */
+  private current: string | undefined;
   /** The sentence being heard, while playing: shown instead of the progress. */
   private speakingText: string | undefined;
   private wait: ProgressWait | undefined;
@@ -117,6 +119,10 @@ export class Reporter {
     const current = state.current ? ` · ${state.current}` : '';
     this.progressText = `Speaking: ${files}${state.chunksDone}/${state.chunks} chunks · ${state.charsDone.toLocaleString('en')}/${state.chars.toLocaleString('en')} characters · ${clock(elapsed)}${left}${current}`;
     this.draw();
+    // The spinner redraws on its own timer; a new file or chapter is shown at once, so even one
+    // written within a frame (its audio already fetched) is named.
+    if (state.current !== this.current) this.spinner.render();
+    this.current = state.current;
   }
 
   /** The run waits on the provider's limit (undefined: it goes on): shown after the progress, counting down. */

@@ -85,3 +85,19 @@ test.each([
 ])('a wait in words: %o', (wait, words) => {
   expect(describeWait(wait)).toBe(words);
 });
+
+test('a new file or chapter is drawn at once, even one written before the spinner\'s next frame', async () => {
+  const stderr = Object.assign(new PassThrough(), { isTTY: true, columns: 160, cursorTo: () => true, clearLine: () => true, moveCursor: () => true });
+  let drawn = '';
+  stderr.on('data', (d: Buffer) => (drawn += d.toString()));
+  const reporter = new Reporter({ stderr, quiet: false, ci: false, noColor: true });
+  await reporter.startProgress('Speaking…');
+  const state = { chunksDone: 0, chunks: 3, charsDone: 0, chars: 300 };
+  // Three chapters, one after another with no frame between them (their audio already fetched).
+  for (const [i, current] of ['Prologue', 'The Storm', 'Evening'].entries()) reporter.progress({ ...state, chunksDone: i, current });
+  await new Promise((r) => setImmediate(r));
+  reporter.stopProgress();
+  expect(drawn).toContain('· Prologue');
+  expect(drawn).toContain('· The Storm');
+  expect(drawn).toContain('· Evening');
+});
