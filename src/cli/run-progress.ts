@@ -12,10 +12,11 @@ import type { SpeakOptions } from './speak-options.js';
 export class RunProgress {
   private readonly state: ProgressState = { chunksDone: 0, chunks: 0, charsDone: 0, chars: 0 };
   /**
-   * The outputs under way, in the order they are written. Two run at once in a batch (the next one's
-   * requests queue behind the last of this one's): the line names the first, the one being written.
+   * The outputs that have ended. Two run at once in a batch (the next one's requests queue behind the
+   * last of this one's) and may be planned in either order: the line names the first output, in the
+   * order they are written, that has not ended, never the one queued behind it.
    */
-  private readonly under: string[] = [];
+  private readonly ended = new Set<string>();
 
   constructor(
     private readonly options: SpeakOptions,
@@ -24,7 +25,7 @@ export class RunProgress {
       /** Headers --debug shows masked: the provider's own secrets besides the key. */
       secretHeaders: readonly string[];
       totals?: { chunks: number; chars: number; files: number };
-      /** Every output's label, in the order they are written: two may be planned in either order. */
+      /** Every output's label, in the order they are written. */
       labels?: readonly string[];
     },
   ) {
@@ -41,12 +42,7 @@ export class RunProgress {
       planned: (plan) => {
         // One job alone learns its size here; a batch knew every job's before it began.
         if (!state.files) Object.assign(state, { chunks: plan.requests.length, chars: plan.characters });
-        if (label !== undefined) {
-          this.under.push(label);
-          const rank = (l: string): number => this.run.labels?.indexOf(l) ?? 0;
-          this.under.sort((a, b) => rank(a) - rank(b));
-        }
-        state.current = this.under[0];
+        state.current = this.beingWritten();
         reporter.progress(state);
       },
       requestDone: (_index, info) => {
@@ -79,9 +75,12 @@ export class RunProgress {
   /** The output `label` has ended, written or failed. */
   fileDone(label: string): void {
     if (this.state.files) this.state.files.done++;
-    const at = this.under.indexOf(label);
-    if (at >= 0) this.under.splice(at, 1);
-    this.state.current = this.under[0];
+    this.ended.add(label);
+    this.state.current = this.beingWritten();
     this.reporter.progress(this.state);
+  }
+
+  private beingWritten(): string | undefined {
+    return this.run.labels?.find((label) => !this.ended.has(label));
   }
 }
