@@ -84,11 +84,11 @@ function unitTotals(units: readonly SpeechUnit[], options: SpeakOptions, provide
 }
 
 /** Under `--subtitles .srt`: the subtitles of the output at `audioPath`, beside it. */
-async function subtitlesFor(audioPath: string, { run, language }: { run: BatchRun; language: string | undefined }): Promise<TimelineSink[]> {
+async function subtitlesFor(audioPath: string, { run, language, label }: { run: BatchRun; language: string | undefined; label: string }): Promise<TimelineSink[]> {
   const { options, env } = run;
   const subtitles = audioPath === '' ? undefined : subtitlesOfOutput(options.subtitles, audioPath);
   if (subtitles === undefined) return [];
-  return openTimeline({ ...options, subtitles }, { io: env.io, reporter: env.reporter, language, player: undefined });
+  return openTimeline({ ...options, subtitles }, { io: env.io, reporter: env.reporter, language, player: undefined, label });
 }
 
 /** A unit's job, made when its turn comes: its file is opened then, not all at once. */
@@ -97,7 +97,7 @@ async function jobFor(unit: SpeechUnit, run: BatchRun): Promise<SpeakJob> {
   const path = unit.output?.kind === 'file' ? unit.output.path : '';
   const sink = await openOutput(path, { stdout: env.io.stdout, signal: env.io.signal });
   const { document } = unit.read;
-  const timeline = await subtitlesFor(path, { run, language: document.language }).catch(async (error: unknown) => {
+  const timeline = await subtitlesFor(path, { run, language: document.language, label: unit.label }).catch(async (error: unknown) => {
     await sink.abort();
     throw error;
   });
