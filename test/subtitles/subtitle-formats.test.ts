@@ -103,4 +103,24 @@ describe('the cue timer', () => {
     expect(out.cues[1]!.end).toBe(5);
     expect(out.cues[0]!.end).toBeCloseTo(out.cues[1]!.start, 9);
   });
+
+  test('a request the aligner cannot time keeps its cues, timed by length in its own span, with one warning for the run', async () => {
+    const warnings: string[] = [];
+    const aligner: CueAligner = { align: async () => Promise.reject(new Error('no reference')), close: async () => undefined };
+    const out = collector();
+    const timer = new CueTimer({ consumers: [out], aligner: async () => aligner, signal: new AbortController().signal, warn: (m) => warnings.push(m) });
+    timer.start('pcm');
+    for (const [index, text, start] of [[0, 'One. Two two.', 0], [1, 'Three.', 2]] as const) {
+      timer.audio(Buffer.alloc(48_000 * 2));
+      await timer.event({ kind: 'request', request: request(index, text, 0), start, end: start + 2 });
+    }
+    await timer.finish(4);
+    expect(out.cues.map((c) => [c.lines[0], c.start, c.end])).toEqual([
+      // Shared by their letters: 3 of 9 for the first.
+      ['One.', 0, expect.closeTo(2 * (3 / 9), 6)],
+      ['Two two.', expect.closeTo(2 * (3 / 9), 6), 2],
+      ['Three.', 2, 4],
+    ]);
+    expect(warnings).toEqual(['the speech of chunk 1 could not be aligned (no reference); its subtitles are timed by length']);
+  });
 });
