@@ -78,6 +78,15 @@ describe('-f with several files, -o a folder', () => {
     // A scheduler per file would send each file's first request at once: no waits at all.
     expect(waits).toEqual([1000, 1000]);
   });
+
+  test('the file being written goes first: the next file\'s requests wait behind all of its own', async () => {
+    // Long enough that cutting the first file takes many turns of the event loop.
+    const files = inputs({ 'one.txt': prose('one', 3000), 'two.txt': prose('two', 90), 'three.txt': prose('three', 90) });
+    const r = await runTts(['-f', ...files, '-o', `${box.path('out')}/`, '-F', 'wav', '-c', '1'], { env: env() });
+    expect(r.code, r.stderr).toBe(0);
+    const order = fake.inputs().map((text) => /called (\w+),/.exec(text)?.[1]);
+    expect(order).toEqual([...order].sort((a, b) => ['one', 'two', 'three'].indexOf(a!) - ['one', 'two', 'three'].indexOf(b!)));
+  });
 });
 
 describe('a batch with bad inputs', () => {
