@@ -1,5 +1,5 @@
 import { InterruptedError } from '../errors.js';
-import { speak, type SpeakJob, type SpeakReport } from './speak.js';
+import { speak, type SpeakEvents, type SpeakJob, type SpeakReport } from './speak.js';
 
 export type JobOutcome = { ok: true; report: SpeakReport } | { ok: false; error: unknown };
 
@@ -19,8 +19,8 @@ export interface SpeakManyOptions {
  * one rate limit. Each job is made when its turn comes (its output opened then, not all at once); a
  * job's requests go before those of the jobs after it, so the one being written is never kept waiting
  * by another's look-ahead. A job starts only once the one before has planned all its requests: while
- * that one's text is still being cut, the next one's would otherwise take the free slots. A job that fails does not stop the others: each outcome is reported.
- * Ctrl-C stops them all.
+ * that one's text is still being cut, the next one's would otherwise take the free slots. A job that
+ * fails does not stop the others: each outcome is reported. Ctrl-C stops them all.
  */
 export async function speakMany(jobs: readonly (() => Promise<SpeakJob>)[], options: SpeakManyOptions): Promise<JobOutcome[]> {
   const outcomes: JobOutcome[] = new Array<JobOutcome>(jobs.length);
@@ -41,7 +41,8 @@ export async function speakMany(jobs: readonly (() => Promise<SpeakJob>)[], opti
             // The job before goes first: were its text still being cut, this one's first request
             // would take the free slot and the file being written would wait behind the next.
             await turn;
-            return speak({ ...made, order: made.order ?? index, events: { ...made.events, planned: (plan) => (made.events.planned(plan), plannedNow()) } });
+            const events: SpeakEvents = { ...made.events, planned: (plan) => (made.events.planned(plan), plannedNow()) };
+            return speak({ ...made, order: made.order ?? index, events });
           })
           .then(
             (report): JobOutcome => ({ ok: true, report }),
