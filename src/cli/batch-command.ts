@@ -7,7 +7,7 @@ import { InterruptedError, PartialFailure, UsageError } from '../errors.js';
 import { openOutput } from '../output/open-output.js';
 import type { ResolvedProvider } from '../providers/registry.js';
 import type { Scheduler } from '../schedule/scheduler.js';
-import { planFor, type SpeakJob } from '../speak/speak.js';
+import { planFor, type SpeakEvents, type SpeakJob } from '../speak/speak.js';
 import { speakMany, type JobOutcome } from '../speak/speak-many.js';
 import type { TimelineSink } from '../timeline/timeline.js';
 import { exitCodeFor } from './exit-codes.js';
@@ -84,11 +84,11 @@ function unitTotals(units: readonly SpeechUnit[], options: SpeakOptions, provide
 }
 
 /** Under `--subtitles .srt`: the subtitles of the output at `audioPath`, beside it. */
-async function subtitlesFor(audioPath: string, { run, language, label }: { run: BatchRun; language: string | undefined; label: string }): Promise<TimelineSink[]> {
+async function subtitlesFor(audioPath: string, { run, language, warn }: { run: BatchRun; language: string | undefined; warn: SpeakEvents['warn'] }): Promise<TimelineSink[]> {
   const { options, env } = run;
   const subtitles = audioPath === '' ? undefined : subtitlesOfOutput(options.subtitles, audioPath);
   if (subtitles === undefined) return [];
-  return openTimeline({ ...options, subtitles }, { io: env.io, reporter: env.reporter, language, player: undefined, label });
+  return openTimeline({ ...options, subtitles }, { io: env.io, reporter: env.reporter, language, player: undefined, warn });
 }
 
 /** A unit's job, made when its turn comes: its file is opened then, not all at once. */
@@ -97,7 +97,9 @@ async function jobFor(unit: SpeechUnit, run: BatchRun): Promise<SpeakJob> {
   const path = unit.output?.kind === 'file' ? unit.output.path : '';
   const sink = await openOutput(path, { stdout: env.io.stdout, signal: env.io.signal });
   const { document } = unit.read;
-  const timeline = await subtitlesFor(path, { run, language: document.language, label: unit.label }).catch(async (error: unknown) => {
+  // The job's own events: its warnings, its subtitles' too, name its file.
+  const events = run.progress.events(unit.label);
+  const timeline = await subtitlesFor(path, { run, language: document.language, warn: events.warn }).catch(async (error: unknown) => {
     await sink.abort();
     throw error;
   });
@@ -115,7 +117,7 @@ async function jobFor(unit: SpeechUnit, run: BatchRun): Promise<SpeakJob> {
     timeoutMs: options.timeoutMs,
     http: run.http,
     signal: env.io.signal,
-    events: run.progress.events(unit.label),
+    events,
   };
 }
 

@@ -12,8 +12,8 @@ export interface TimelineContext {
   language: string | undefined;
   /** The speakers, when the run plays: the sentence heard is shown from their clock. */
   player: PlayerSink | undefined;
-  /** Names the output in warnings when the run writes several (a batch): whose subtitles. */
-  label?: string | undefined;
+  /** Where the subtitles' warnings go, when not straight to the reporter: a batch job's own, naming its file. */
+  warn?: ((message: string) => void) | undefined;
 }
 
 /**
@@ -25,7 +25,7 @@ export async function openTimeline(options: SpeakOptions, context: TimelineConte
   const consumers = await cueConsumers(options, context);
   if (consumers.length === 0) return [];
   const { CueTimer } = await import('../subtitles/cue-timer.js');
-  const { language, io, reporter, label } = context;
+  const { language, io, reporter } = context;
   const timer = new CueTimer({
     consumers,
     aligner: async () => {
@@ -33,7 +33,7 @@ export async function openTimeline(options: SpeakOptions, context: TimelineConte
       return espeakAligner(referenceVoice(language));
     },
     signal: io.signal,
-    warn: (message) => reporter.warn(label === undefined ? message : `${label}: ${message}`),
+    warn: context.warn ?? ((message) => reporter.warn(message)),
   });
   return [timer];
 }
